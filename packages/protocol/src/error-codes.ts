@@ -1,0 +1,39 @@
+/**
+ * The closed list of error codes Granary answers with. Clients (TypeScript and Python) raise
+ * ApiError with these codes; `docs/errors.md` documents each one and a test keeps both in sync.
+ */
+export const ERROR_CODES = [
+  'invalid_request',
+  'invalid_key',
+  'unauthenticated',
+  'insufficient_scope',
+  'invalid_signature',
+  'url_expired',
+  'workspace_not_found',
+  'file_not_found',
+  'upload_not_found',
+  'api_key_not_found',
+  'route_not_found',
+  'workspace_exists',
+  'file_exists',
+  'upload_ambiguous',
+  'upload_not_received',
+  'upload_already_received',
+  'upload_superseded',
+  'upload_incomplete',
+  'upload_too_large',
+  'request_too_large',
+  'unsupported_media_type',
+  'size_mismatch',
+  'checksum_mismatch',
+  'range_not_satisfiable',
+  'storage_unavailable',
+  'database_unavailable',
+  'internal_error',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value)
+}

@@ -1,0 +1,55 @@
+/** The only place that picks adapters and wires them to the domain. */
+import { join } from 'node:path'
+import type { Config } from './config.ts'
+import { AdminService } from './domain/admin-service.ts'
+import { FileService } from './domain/file-service.ts'
+import { LargeUploadService } from './domain/large-upload-service.ts'
+import type { BlobStore, MetadataStore } from './domain/ports.ts'
+import { SignedTransfers } from './domain/signed-transfers.ts'
+import { UrlSigner } from './domain/url-signer.ts'
+import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
+import { LocalBlobStore } from './storage/local/local-blob-store.ts'
+import { LocalTransferUrls } from './storage/local/local-transfer-urls.ts'
+
+export interface Services {
+  readonly config: Config
+  readonly metadata: MetadataStore
+  readonly blobs: BlobStore
+  readonly files: FileService
+  readonly largeUploads: LargeUploadService
+  readonly admin: AdminService
+  readonly signed: SignedTransfers
+  close(): Promise<void>
+}
+
+export interface ComposeOptions {
+  /** The signing secret to use (main.ts resolves a generated one from the data folder). */
+  signingSecret: string
+  onBackgroundError: (error: unknown, context: string) => void
+}
+
+export async function composeServices(config: Config, options: ComposeOptions): Promise<Services> {
+  const metadata = await openSqliteStore(join(config.dataDir, 'granary.sqlite'))
+  const blobs = await LocalBlobStore.open(config.dataDir)
+  const signer = new UrlSigner(options.signingSecret)
+  const urls = new LocalTransferUrls(config.publicUrl, signer)
+  const files = new FileService({
+    metadata,
+    blobs,
+    urls,
+    onBackgroundError: options.onBackgroundError,
+  })
+  return Object.freeze({
+    config,
+    metadata,
+    blobs,
+    files,
+    largeUploads: new LargeUploadService({ metadata, blobs, urls, files }),
+    admin: new AdminService(metadata),
+    signed: new SignedTransfers(signer, blobs),
+    async close() {
+      await metadata.close()
+      await blobs.close()
+    },
+  })
+}

@@ -1,0 +1,102 @@
+/**
+ * Configuration: read once from an env-like object, validated with every problem reported at once
+ * (each naming its variable), then frozen. Nothing else reads process.env.
+ */
+import { resolve } from 'node:path'
+import { FORM_UPLOAD_MAX_BYTES_DEFAULT } from '@granary/protocol'
+
+export interface Config {
+  readonly host: string
+  readonly port: number
+  readonly dataDir: string
+  /** Base of the signed URLs Granary hands out. */
+  readonly publicUrl: string
+  /** Bootstrap admin key; generated on first start when absent. */
+  readonly adminKey: string | undefined
+  /** HMAC key of signed URLs; generated and kept in the data folder when absent. */
+  readonly signingSecret: string | undefined
+  readonly maxUploadBytes: number
+  /** A request body that sends nothing for this long is abandoned. */
+  readonly bodyIdleTimeoutMs: number
+  readonly logLevel: string
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[]
+
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+export function loadConfig(env: Env, cwd = process.cwd()): Config {
+  const problems: string[] = []
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return fallback
+    const value = Number(raw)
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${raw}: expected a whole number from ${min} to ${max}`)
+      return fallback
+    }
+    return value
+  }
+  const host = env.HOST || '127.0.0.1'
+  const port = integer('PORT', 8080, 0, 65535)
+  const publicUrl = checkUrl(env.GRANARY_PUBLIC_URL, problems) ?? `http://${urlHost(host)}:${port}`
+  const adminKey = env.GRANARY_ADMIN_KEY || undefined
+  if (adminKey !== undefined && adminKey.length < 16) {
+    problems.push('GRANARY_ADMIN_KEY: must be at least 16 characters (use a long random string)')
+  }
+  const signingSecret = env.GRANARY_SIGNING_SECRET || undefined
+  if (signingSecret !== undefined && signingSecret.length < 32) {
+    problems.push(
+      'GRANARY_SIGNING_SECRET: must be at least 32 characters (use a long random string)',
+    )
+  }
+  const logLevel = env.GRANARY_LOG_LEVEL || 'info'
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`GRANARY_LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
+  const config: Config = {
+    host,
+    port,
+    dataDir: resolve(cwd, env.GRANARY_DATA_DIR || 'data'),
+    publicUrl,
+    adminKey,
+    signingSecret,
+    maxUploadBytes: integer(
+      'GRANARY_MAX_UPLOAD_BYTES',
+      FORM_UPLOAD_MAX_BYTES_DEFAULT,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    bodyIdleTimeoutMs: integer('GRANARY_BODY_IDLE_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+    logLevel,
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze(config)
+}
+
+function checkUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (!raw) return undefined
+  try {
+    const url = new URL(raw)
+    if (url.protocol === 'http:' || url.protocol === 'https:') return raw.replace(/\/+$/, '')
+  } catch {}
+  problems.push(
+    `GRANARY_PUBLIC_URL=${raw}: expected an http(s) URL such as https://files.example.org`,
+  )
+  return undefined
+}
+
+/** IPv6 literals need brackets in URLs; the wildcard addresses are not reachable names. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}

@@ -1,0 +1,137 @@
+import type { ApiKeyInfo, CreatedApiKey, Scope, Workspace } from '@granary/protocol'
+import { hashSecret, type Principal, requirePermission } from './auth.ts'
+import { AppError } from './errors.ts'
+import { newKeyId, newKeySecret, newWorkspaceId } from './ids.ts'
+import type { KeyRecord, MetadataStore } from './ports.ts'
+
+/** Workspace ids look like the seed's `ws_abc123`. */
+const WORKSPACE_ID = /^ws_[A-Za-z0-9_-]{1,60}$/
+
+export interface NewKey {
+  name: string
+  scopes: Scope[]
+  workspace_ids?: string[]
+  expires_at?: string
+}
+
+/** Workspaces and API keys: the calls that need the `admin` scope. */
+export class AdminService {
+  readonly #metadata: MetadataStore
+
+  constructor(metadata: MetadataStore) {
+    this.#metadata = metadata
+  }
+
+  async createWorkspace(
+    principal: Principal,
+    request: { id?: string; name: string },
+  ): Promise<Workspace> {
+    requirePermission(principal, 'admin')
+    return this.ensureWorkspace(
+      { id: request.id ?? newWorkspaceId(), name: request.name },
+      { mustBeNew: true },
+    )
+  }
+
+  /** Creates the workspace unless it exists; used at start-up for `ws_default`. */
+  async ensureWorkspace(
+    request: { id: string; name: string },
+    options = { mustBeNew: false },
+  ): Promise<Workspace> {
+    if (!WORKSPACE_ID.test(request.id)) {
+      throw new AppError(
+        'invalid_request',
+        `Workspace id '${request.id}' must look like 'ws_abc123' (letters, digits, '_' or '-' after 'ws_').`,
+      )
+    }
+    const existing = await this.#metadata.getWorkspace(request.id)
+    if (existing && options.mustBeNew) {
+      throw new AppError(
+        'workspace_exists',
+        `Workspace '${request.id}' already exists; pick another id.`,
+      )
+    }
+    if (existing) return existing
+    const workspace = {
+      id: request.id,
+      name: request.name,
+      created_at: new Date().toISOString(),
+    }
+    await this.#metadata.createWorkspace(workspace)
+    return workspace
+  }
+
+  async listWorkspaces(principal: Principal): Promise<Workspace[]> {
+    requirePermission(principal, 'admin')
+    return this.#metadata.listWorkspaces()
+  }
+
+  async createKey(principal: Principal, request: NewKey): Promise<CreatedApiKey> {
+    requirePermission(principal, 'admin')
+    await this.#checkNewKey(request)
+    return this.issueKey(request, newKeySecret())
+  }
+
+  /** Stores a key with the given secret; used at start-up for the bootstrap admin key. */
+  async issueKey(request: NewKey, secret: string): Promise<CreatedApiKey> {
+    const isAdmin = request.scopes.includes('admin')
+    const record: KeyRecord = {
+      id: newKeyId(),
+      name: request.name,
+      scopes: [...new Set(request.scopes)],
+      workspace_ids: isAdmin ? null : [...new Set(request.workspace_ids ?? [])],
+      created_at: new Date().toISOString(),
+      expires_at: request.expires_at ? new Date(request.expires_at).toISOString() : null,
+      revoked_at: null,
+      secretHash: hashSecret(secret),
+    }
+    await this.#metadata.createKey(record)
+    return { ...publicKey(record), secret }
+  }
+
+  /** True when a usable key with this secret exists. */
+  async hasKey(secret: string): Promise<boolean> {
+    const key = await this.#metadata.findKeyBySecretHash(hashSecret(secret))
+    return key !== undefined && key.revoked_at === null
+  }
+
+  async listKeys(principal: Principal): Promise<ApiKeyInfo[]> {
+    requirePermission(principal, 'admin')
+    return (await this.#metadata.listKeys()).map(publicKey)
+  }
+
+  async revokeKey(principal: Principal, id: string): Promise<void> {
+    requirePermission(principal, 'admin')
+    await this.#metadata.revokeKey(id, new Date().toISOString())
+  }
+
+  async #checkNewKey(request: NewKey): Promise<void> {
+    if (
+      request.expires_at !== undefined &&
+      !(new Date(request.expires_at).getTime() > Date.now())
+    ) {
+      throw new AppError('invalid_request', "'expires_at' must be an ISO 8601 date in the future.")
+    }
+    if (request.scopes.includes('admin')) return
+    const ids = request.workspace_ids ?? []
+    if (ids.length === 0) {
+      throw new AppError(
+        'invalid_request',
+        "A key without the 'admin' scope needs at least one entry in 'workspace_ids'.",
+      )
+    }
+    for (const id of ids) {
+      if (!(await this.#metadata.getWorkspace(id))) {
+        throw new AppError(
+          'workspace_not_found',
+          `No workspace '${id}'; create it first with POST /v1/workspaces.`,
+        )
+      }
+    }
+  }
+}
+
+function publicKey(record: KeyRecord): ApiKeyInfo {
+  const { secretHash: _secretHash, ...info } = record
+  return info
+}

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto'
+import type { Scope } from '@granary/protocol'
+import { AppError } from './errors.ts'
+import type { KeyRecord, MetadataStore } from './ports.ts'
+
+/** Who is calling: the API key a request authenticated with. */
+export interface Principal {
+  readonly keyId: string
+  readonly scopes: readonly Scope[]
+  /** null: every workspace. */
+  readonly workspaceIds: readonly string[] | null
+}
+
+export type Permission = 'admin' | 'files:read' | 'files:write' | 'files:delete'
+
+/** Keys are high-entropy random secrets, so a fast hash is enough to store them safely. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex')
+}
+
+export function hasPermission(principal: Principal, permission: Permission): boolean {
+  if (principal.scopes.includes(permission as Scope)) return true
+  return permission.startsWith('files:') && principal.scopes.includes('files')
+}
+
+/** Resolves a bearer secret to a principal; unknown, revoked or expired -> unauthenticated. */
+export async function authenticate(
+  metadata: MetadataStore,
+  secret: string | undefined,
+  now = new Date(),
+): Promise<Principal> {
+  if (!secret) {
+    throw new AppError('unauthenticated', "Send an API key as 'Authorization: Bearer <key>'.")
+  }
+  const key = await metadata.findKeyBySecretHash(hashSecret(secret))
+  if (!key || !isUsable(key, now)) {
+    throw new AppError('unauthenticated', 'The API key is unknown, revoked or expired.')
+  }
+  return Object.freeze({
+    keyId: key.id,
+    scopes: key.scopes,
+    workspaceIds: key.workspace_ids,
+  })
+}
+
+function isUsable(key: KeyRecord, now: Date): boolean {
+  if (key.revoked_at) return false
+  return key.expires_at === null || new Date(key.expires_at) > now
+}
+
+export function requirePermission(principal: Principal, permission: Permission): void {
+  if (!hasPermission(principal, permission)) {
+    throw new AppError('insufficient_scope', `This API key lacks the '${permission}' scope.`, {
+      details: { required: permission },
+    })
+  }
+}
+
+/**
+ * A workspace the key is not granted answers exactly like a missing one, so nobody learns
+ * what exists elsewhere.
+ */
+export async function requireWorkspace(
+  metadata: MetadataStore,
+  principal: Principal,
+  workspaceId: string,
+): Promise<void> {
+  const granted = principal.workspaceIds === null || principal.workspaceIds.includes(workspaceId)
+  if (!granted || !(await metadata.getWorkspace(workspaceId))) {
+    throw new AppError('workspace_not_found', `No workspace '${workspaceId}' for this API key.`)
+  }
+}

@@ -1,0 +1,181 @@
+import type { Readable } from 'node:stream'
+import type { FileInfo } from '@granary/protocol'
+import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
+import { contentTypeFor } from './content-types.ts'
+import { AppError } from './errors.ts'
+import { newFileId, versionId } from './ids.ts'
+import { keyFor, nameOf, validateKey, validatePrefix } from './keys.ts'
+import { type FilePage, listFiles } from './listing.ts'
+import type { BlobStore, FileRecord, MetadataStore, SignedUrl, TransferUrls } from './ports.ts'
+
+export interface FileServiceDeps {
+  metadata: MetadataStore
+  blobs: BlobStore
+  urls: TransferUrls
+  /** Told about work that failed after the answer was decided (e.g. deleting a replaced blob). */
+  onBackgroundError: (error: unknown, context: string) => void
+}
+
+export interface FormUpload {
+  workspaceId: string
+  path?: string
+  filename: string
+  description?: string
+  contentType?: string
+  overwrite: boolean
+  body: Readable
+  maxBytes: number
+}
+
+/** Blob names keep the human path readable: `<workspace>/<version>/<key>`. */
+export function blobNameFor(workspaceId: string, key: string): string {
+  return `${workspaceId}/${versionId()}/${key}`
+}
+
+export function toFileInfo(file: FileRecord): FileInfo {
+  const { workspaceId, blobName: _blobName, ...rest } = file
+  return { ...rest, workspace_id: workspaceId }
+}
+
+/** What each Files call does, independent of HTTP and of the adapters behind the ports. */
+export class FileService {
+  readonly #deps: FileServiceDeps
+
+  constructor(deps: FileServiceDeps) {
+    this.#deps = deps
+  }
+
+  async list(
+    principal: Principal,
+    query: {
+      workspaceId: string
+      prefix?: string
+      limit: number
+      cursor?: string
+      delimiter?: '/'
+    },
+  ): Promise<FilePage> {
+    await this.#authorize(principal, 'files:read', query.workspaceId)
+    const prefix = validatePrefix(query.prefix ?? '')
+    return listFiles(this.#deps.metadata, { ...query, prefix })
+  }
+
+  /** Streams a form upload into a new blob, then makes it the key's current version atomically. */
+  async upload(principal: Principal, upload: FormUpload): Promise<FileRecord> {
+    await this.#authorize(principal, 'files:write', upload.workspaceId)
+    const key = keyFor(upload.path, upload.filename)
+    if (!upload.overwrite) await this.#requireAbsent(upload.workspaceId, key)
+    const blobName = blobNameFor(upload.workspaceId, key)
+    const stored = await this.#deps.blobs.put(blobName, upload.body, {
+      maxSize: upload.maxBytes,
+      tooLargeMessage: formUploadLimitMessage(upload.maxBytes),
+    })
+    const now = new Date().toISOString()
+    const file: FileRecord = {
+      id: newFileId(),
+      workspaceId: upload.workspaceId,
+      key,
+      name: nameOf(key),
+      size: stored.size,
+      content_type: contentTypeFor(nameOf(key), upload.contentType),
+      description: upload.description ?? null,
+      sha256: stored.sha256 ?? '',
+      blobName,
+      created_at: now,
+      updated_at: now,
+    }
+    return this.commit(file, { overwrite: upload.overwrite })
+  }
+
+  /**
+   * Switches the key to `file` and deletes the replaced blob after the commit. If the commit
+   * fails, the new blob is garbage and goes too: nothing is listed without its bytes.
+   */
+  async commit(
+    file: FileRecord,
+    options: { overwrite: boolean; completeUploadId?: string },
+  ): Promise<FileRecord> {
+    let result: Awaited<ReturnType<MetadataStore['putFile']>>
+    try {
+      result = await this.#deps.metadata.putFile(file, options)
+    } catch (error) {
+      this.#deleteQuietly(file.blobName)
+      throw error
+    }
+    if (result.replacedBlobName) this.#deleteQuietly(result.replacedBlobName)
+    return result.file
+  }
+
+  async downloadUrl(
+    principal: Principal,
+    request: {
+      workspaceId: string
+      key: string
+      expiresIn: number
+      disposition: 'attachment' | 'inline'
+    },
+  ): Promise<SignedUrl> {
+    const file = await this.get(principal, 'files:read', request.workspaceId, request.key)
+    return this.#deps.urls.download({
+      blobName: file.blobName,
+      filename: file.name,
+      contentType: file.content_type,
+      disposition: request.disposition,
+      expiresIn: request.expiresIn,
+    })
+  }
+
+  /** Removes the metadata first, then the bytes: nothing listed ever lacks its bytes. */
+  async delete(principal: Principal, workspaceId: string, key: string): Promise<void> {
+    await this.#authorize(principal, 'files:delete', workspaceId)
+    const removed = await this.#deps.metadata.deleteFile(workspaceId, validateKey(key))
+    if (!removed) throw fileNotFound(workspaceId, key)
+    this.#deleteQuietly(removed.blobName)
+  }
+
+  async get(
+    principal: Principal,
+    permission: 'files:read' | 'files:write',
+    workspaceId: string,
+    key: string,
+  ): Promise<FileRecord> {
+    await this.#authorize(principal, permission, workspaceId)
+    const file = await this.#deps.metadata.getFile(workspaceId, validateKey(key))
+    if (!file) throw fileNotFound(workspaceId, key)
+    return file
+  }
+
+  async #authorize(
+    principal: Principal,
+    permission: 'files:read' | 'files:write' | 'files:delete',
+    workspaceId: string,
+  ) {
+    requirePermission(principal, permission)
+    await requireWorkspace(this.#deps.metadata, principal, workspaceId)
+  }
+
+  async #requireAbsent(workspaceId: string, key: string): Promise<void> {
+    if (await this.#deps.metadata.getFile(workspaceId, key)) throw fileExists(key)
+  }
+
+  #deleteQuietly(blobName: string): void {
+    this.#deps.blobs
+      .delete(blobName)
+      .catch((error) => this.#deps.onBackgroundError(error, `deleting blob ${blobName}`))
+  }
+}
+
+export function formUploadLimitMessage(maxBytes: number): string {
+  return `The form upload is limited to ${maxBytes} bytes; use the large-file flow (POST /v1/files/upload-url, PUT the bytes, then POST /v1/files/upload-confirm) for bigger files.`
+}
+
+export function fileNotFound(workspaceId: string, key: string): AppError {
+  return new AppError('file_not_found', `No file '${key}' in workspace '${workspaceId}'.`)
+}
+
+export function fileExists(key: string): AppError {
+  return new AppError(
+    'file_exists',
+    `A file '${key}' already exists; send overwrite=true to replace it.`,
+  )
+}

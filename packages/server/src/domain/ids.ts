@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto'
+
+const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz'
+
+/** A random lower-case alphanumeric string; 16 chars carry ~82 bits. */
+export function randomId(length = 16): string {
+  const bytes = randomBytes(length)
+  let out = ''
+  for (const byte of bytes) out += ALPHABET[byte % 36]
+  return out
+}
+
+/**
+ * A time-ordered id (ms timestamp in base36, then randomness), so blob names of one key sort
+ * by upload time when an operator lists the store.
+ */
+export function versionId(now = Date.now()): string {
+  return `${now.toString(36).padStart(9, '0')}${randomId(8)}`
+}
+
+export const newFileId = () => `file_${randomId()}`
+export const newUploadId = () => `up_${randomId()}`
+export const newKeyId = () => `key_${randomId(12)}`
+export const newWorkspaceId = () => `ws_${randomId(10)}`
+/** API key secrets: 'gr_' + 40 chars (~206 bits). */
+export const newKeySecret = () => `gr_${randomId(40)}`

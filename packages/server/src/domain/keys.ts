@@ -1,0 +1,98 @@
+/**
+ * File keys (paths inside a workspace) are validated here and nowhere else.
+ * Rules (DESIGN.md): UTF-8 in NFC, no empty / `.` / `..` segments, no leading `/`, no backslash,
+ * no control characters, at most 1024 bytes in all and 255 per segment.
+ */
+import { KEY_MAX_BYTES, KEY_SEGMENT_MAX_BYTES } from '@granary/protocol'
+import { AppError } from './errors.ts'
+
+// C0, DEL and C1 controls; lone surrogates cannot be encoded as UTF-8.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+const LONE_SURROGATE = /\p{Surrogate}/u
+
+function invalid(what: string, value: string, rule: string): AppError {
+  return new AppError('invalid_key', `Invalid ${what} '${printable(value)}': ${rule}.`, {
+    details: { rule },
+  })
+}
+
+function printable(value: string): string {
+  const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value
+  return shown.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
+}
+
+function checkCharacters(what: string, value: string): void {
+  if (CONTROL.test(value)) throw invalid(what, value, 'control characters are not allowed')
+  if (LONE_SURROGATE.test(value)) throw invalid(what, value, 'it is not valid Unicode')
+  if (value.includes('\\')) throw invalid(what, value, "use '/' to separate folders, not '\\'")
+  if (value.normalize('NFC') !== value) throw invalid(what, value, 'it must be in Unicode NFC form')
+}
+
+function checkSegment(what: string, whole: string, segment: string): void {
+  if (segment === '') throw invalid(what, whole, "empty segments ('//') are not allowed")
+  if (segment === '.' || segment === '..')
+    throw invalid(what, whole, "'.' and '..' segments are not allowed")
+  if (Buffer.byteLength(segment) > KEY_SEGMENT_MAX_BYTES) {
+    throw invalid(what, whole, `each segment must be at most ${KEY_SEGMENT_MAX_BYTES} bytes`)
+  }
+}
+
+/** Validates a whole key such as `raw/sample.vcf`. */
+export function validateKey(key: string): string {
+  if (key === '') throw invalid('key', key, 'it must not be empty')
+  checkCharacters('key', key)
+  if (key.startsWith('/')) throw invalid('key', key, "it must not start with '/'")
+  if (Buffer.byteLength(key) > KEY_MAX_BYTES) {
+    throw invalid('key', key, `it must be at most ${KEY_MAX_BYTES} bytes`)
+  }
+  for (const segment of key.split('/')) checkSegment('key', key, segment)
+  return key
+}
+
+/**
+ * Builds the key of an upload: the folder `path` (with or without its trailing '/') plus the file
+ * name. Unicode input is normalised to NFC first, so the same name typed on macOS and Linux is one key.
+ */
+export function keyFor(path: string | undefined, filename: string): string {
+  const name = filename.normalize('NFC')
+  if (name === '' || name.includes('/')) {
+    throw invalid('file name', filename, "it must be non-empty and contain no '/'")
+  }
+  const folder = (path ?? '').normalize('NFC')
+  if (folder === '' || folder === '/') return validateKey(name)
+  return validateKey(folder.endsWith('/') ? `${folder}${name}` : `${folder}/${name}`)
+}
+
+/** A listing prefix may end anywhere (even mid-segment) but obeys the character rules. */
+export function validatePrefix(prefix: string): string {
+  if (prefix === '') return prefix
+  checkCharacters('prefix', prefix)
+  if (prefix.startsWith('/')) throw invalid('prefix', prefix, "it must not start with '/'")
+  if (Buffer.byteLength(prefix) > KEY_MAX_BYTES) {
+    throw invalid('prefix', prefix, `it must be at most ${KEY_MAX_BYTES} bytes`)
+  }
+  return prefix
+}
+
+/** The last segment of a key: the file's name. */
+export function nameOf(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1)
+}
+
+/**
+ * The smallest string greater than every string starting with `prefix`, by code point (which is
+ * UTF-8 byte order): the last code point incremented. Undefined when no such bound exists.
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const points = Array.from(prefix)
+  while (points.length > 0) {
+    const last = points.pop() as string
+    let next = (last.codePointAt(0) as number) + 1
+    if (next === 0xd800) next = 0xe000 // skip the surrogate range
+    if (next <= 0x10ffff) return points.join('') + String.fromCodePoint(next)
+  }
+  return undefined
+}

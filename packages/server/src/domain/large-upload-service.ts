@@ -1,0 +1,236 @@
+/**
+ * The seed's large-file flow: upload-url creates a pending upload and a signed PUT URL, the
+ * client PUTs the bytes (to Granary itself on the local backend, straight to S3 otherwise), and
+ * upload-confirm checks them and makes the file visible in one transaction.
+ */
+import { createHash } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import type { UploadConfirmRequest, UploadUrlRequest, UploadUrlResponse } from '@granary/protocol'
+import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
+import { contentTypeFor } from './content-types.ts'
+import { AppError } from './errors.ts'
+import { blobNameFor, type FileService, fileExists } from './file-service.ts'
+import { newFileId, newUploadId } from './ids.ts'
+import { keyFor, nameOf, validateKey } from './keys.ts'
+import type { BlobStore, FileRecord, MetadataStore, TransferUrls, UploadRecord } from './ports.ts'
+
+/** A pending upload may be confirmed this long after it was created. */
+const UPLOAD_LIFETIME_MS = 24 * 3600 * 1000
+
+export interface LargeUploadDeps {
+  metadata: MetadataStore
+  blobs: BlobStore
+  urls: TransferUrls
+  files: FileService
+}
+
+export class LargeUploadService {
+  readonly #deps: LargeUploadDeps
+
+  constructor(deps: LargeUploadDeps) {
+    this.#deps = deps
+  }
+
+  async createUploadUrl(
+    principal: Principal,
+    request: UploadUrlRequest & { expires_in: number },
+  ): Promise<UploadUrlResponse> {
+    await this.#authorize(principal, request.workspace_id)
+    const key = keyFor(request.path, request.filename)
+    const overwrite = request.overwrite ?? true
+    if (!overwrite && (await this.#deps.metadata.getFile(request.workspace_id, key)))
+      throw fileExists(key)
+    const now = Date.now()
+    const upload: UploadRecord = {
+      id: newUploadId(),
+      workspaceId: request.workspace_id,
+      key,
+      blobName: blobNameFor(request.workspace_id, key),
+      size: request.size,
+      contentType: contentTypeFor(nameOf(key), request.content_type),
+      description: request.description ?? null,
+      sha256: request.sha256?.toLowerCase() ?? null,
+      overwrite,
+      status: 'pending',
+      receivedSha256: null,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + UPLOAD_LIFETIME_MS).toISOString(),
+    }
+    await this.#deps.metadata.createUpload(upload)
+    const signed = await this.#deps.urls.upload({
+      uploadId: upload.id,
+      blobName: upload.blobName,
+      size: upload.size,
+      contentType: upload.contentType,
+      expiresIn: request.expires_in,
+    })
+    return {
+      uploadUrl: signed.url,
+      fileKey: key,
+      uploadId: upload.id,
+      expiresAt: signed.expiresAt.toISOString(),
+      method: 'PUT',
+      headers: signed.headers,
+    }
+  }
+
+  /**
+   * Receives the bytes of a local-backend PUT (its signature is checked by the caller): exactly
+   * the declared size, once. A failed or interrupted PUT can be retried with the same URL.
+   */
+  async receive(uploadId: string, body: Readable, contentType: string | undefined): Promise<void> {
+    const upload = await this.#deps.metadata.getUpload(uploadId)
+    if (!upload || upload.status === 'failed' || isExpired(upload)) throw uploadNotFound(uploadId)
+    if (upload.status !== 'pending') {
+      throw new AppError(
+        'upload_already_received',
+        'The bytes of this upload were already received; confirm it.',
+      )
+    }
+    if ((contentType ?? '') !== upload.contentType) {
+      throw new AppError(
+        'invalid_signature',
+        `The PUT must send 'Content-Type: ${upload.contentType}', as listed in the upload's headers.`,
+      )
+    }
+    const stored = await this.#deps.blobs.put(upload.blobName, body, {
+      exactSize: upload.size,
+      tooLargeMessage: `This upload was declared as ${upload.size} bytes; send exactly that many.`,
+    })
+    await this.#deps.metadata.markUploadReceived(upload.id, stored.sha256)
+  }
+
+  async confirm(principal: Principal, request: UploadConfirmRequest): Promise<FileRecord> {
+    await this.#authorize(principal, request.workspace_id)
+    const upload = await this.#findUpload(request)
+    if (upload.status === 'completed') return this.#alreadyConfirmed(upload)
+    if (request.size !== upload.size) {
+      throw new AppError(
+        'size_mismatch',
+        `The upload was declared as ${upload.size} bytes, not ${request.size}.`,
+      )
+    }
+    const received = await this.#received(upload)
+    const declared = (request.sha256 ?? upload.sha256)?.toLowerCase()
+    if (declared && declared !== received.sha256) {
+      await this.#discard(upload)
+      throw new AppError(
+        'checksum_mismatch',
+        `The bytes' SHA-256 is ${received.sha256}, not ${declared}; upload again.`,
+      )
+    }
+    const now = new Date().toISOString()
+    const file: FileRecord = {
+      id: newFileId(),
+      workspaceId: upload.workspaceId,
+      key: upload.key,
+      name: nameOf(upload.key),
+      size: received.size,
+      content_type: upload.contentType,
+      description: upload.description,
+      sha256: received.sha256,
+      blobName: upload.blobName,
+      created_at: now,
+      updated_at: now,
+    }
+    return this.#deps.files.commit(file, {
+      overwrite: upload.overwrite,
+      completeUploadId: upload.id,
+    })
+  }
+
+  async #findUpload(request: UploadConfirmRequest): Promise<UploadRecord> {
+    const key = validateKey(request.file_key)
+    if (request.upload_id) {
+      const upload = await this.#deps.metadata.getUpload(request.upload_id)
+      const matches = upload?.workspaceId === request.workspace_id && upload.key === key
+      if (!upload || !matches || upload.status === 'failed') throw uploadNotFound(request.upload_id)
+      if (upload.status !== 'completed' && isExpired(upload))
+        throw uploadNotFound(request.upload_id)
+      return upload
+    }
+    const open = (await this.#deps.metadata.listOpenUploads(request.workspace_id, key)).filter(
+      (upload) => !isExpired(upload),
+    )
+    if (open.length > 1) {
+      throw new AppError(
+        'upload_ambiguous',
+        `${open.length} uploads of '${key}' are pending; send upload_id to say which.`,
+        {
+          details: { upload_ids: open.map((upload) => upload.id) },
+        },
+      )
+    }
+    const [upload] = open
+    if (upload) return upload
+    // Confirming again after success answers the same file.
+    const file = await this.#deps.metadata.getFile(request.workspace_id, key)
+    const done = file && (await this.#deps.metadata.getUploadByBlob(file.blobName))
+    if (done) return done
+    throw new AppError(
+      'upload_not_found',
+      `No pending upload of '${key}'; start one with POST /v1/files/upload-url.`,
+    )
+  }
+
+  async #alreadyConfirmed(upload: UploadRecord): Promise<FileRecord> {
+    const file = await this.#deps.metadata.getFile(upload.workspaceId, upload.key)
+    if (file?.blobName === upload.blobName) return file
+    throw new AppError(
+      'upload_superseded',
+      `A later write replaced '${upload.key}'; list it to see the current version.`,
+    )
+  }
+
+  /** Bytes PUT to Granary were hashed on arrival; bytes PUT straight to the store are hashed now. */
+  async #received(upload: UploadRecord): Promise<{ size: number; sha256: string }> {
+    if (upload.status === 'received' && upload.receivedSha256) {
+      return { size: upload.size, sha256: upload.receivedSha256 }
+    }
+    const stat = await this.#deps.blobs.stat(upload.blobName)
+    if (!stat) {
+      throw new AppError(
+        'upload_not_received',
+        `The bytes have not arrived; PUT them to the uploadUrl first.`,
+      )
+    }
+    if (stat.size !== upload.size) {
+      await this.#discard(upload)
+      throw new AppError(
+        'size_mismatch',
+        `${stat.size} bytes arrived, not the ${upload.size} declared; upload again.`,
+      )
+    }
+    return {
+      size: stat.size,
+      sha256: stat.sha256 ?? (await this.#hash(upload.blobName)),
+    }
+  }
+
+  async #hash(blobName: string): Promise<string> {
+    const hash = createHash('sha256')
+    for await (const chunk of await this.#deps.blobs.read(blobName)) hash.update(chunk as Buffer)
+    return hash.digest('hex')
+  }
+
+  async #discard(upload: UploadRecord): Promise<void> {
+    await this.#deps.metadata.markUploadFailed(upload.id)
+    await this.#deps.blobs.delete(upload.blobName)
+  }
+
+  async #authorize(principal: Principal, workspaceId: string): Promise<void> {
+    requirePermission(principal, 'files:write')
+    await requireWorkspace(this.#deps.metadata, principal, workspaceId)
+  }
+}
+
+function isExpired(upload: UploadRecord): boolean {
+  return new Date(upload.expiresAt).getTime() <= Date.now()
+}
+
+function uploadNotFound(uploadId: string): AppError {
+  return new AppError(
+    'upload_not_found',
+    `No upload '${uploadId}'; start one with POST /v1/files/upload-url.`,
+  )
+}

@@ -1,0 +1,178 @@
+/**
+ * The two ports the domain depends on. Adapters live in ../storage and ../metadata and are
+ * wired in ../compose.ts; nothing here imports them.
+ */
+import type { Readable } from 'node:stream'
+import type { ApiKeyInfo, FileInfo, Scope, Workspace } from '@granary/protocol'
+
+export interface IoOptions {
+  signal?: AbortSignal
+}
+
+export interface PutBlobOptions extends IoOptions {
+  /** The body must be exactly this long: more -> upload_too_large, fewer -> upload_incomplete. */
+  exactSize?: number
+  /** The body may be at most this long: more -> upload_too_large (nothing kept). */
+  maxSize?: number
+  /** The message of the upload_too_large error, saying what to do instead. */
+  tooLargeMessage?: string
+  contentType?: string
+}
+
+export interface StoredBlob {
+  size: number
+  /** Lower-case hex SHA-256, computed while streaming; null when the store cannot tell. */
+  sha256: string | null
+}
+
+export interface ByteRange {
+  /** First byte, inclusive. */
+  start: number
+  /** Last byte, inclusive. */
+  end: number
+}
+
+/**
+ * Immutable blobs by name. A name is written once; a replaced file gets a new name.
+ * Names look like `<workspace>/<version>/<key>` so operators can find a file in the store.
+ */
+export interface BlobStore {
+  /** Streams body into a new blob, computing its SHA-256; visible only once complete. Exists -> upload_already_received. */
+  put(name: string, body: Readable, options?: PutBlobOptions): Promise<StoredBlob>
+  /** Size (and SHA-256 when known) of a complete blob, or undefined when it does not exist. */
+  stat(name: string, options?: IoOptions): Promise<StoredBlob | undefined>
+  /** The blob's bytes, or a range of them. Missing -> file_not_found. */
+  read(name: string, options?: IoOptions & { range?: ByteRange }): Promise<Readable>
+  /** Removes the blob; a missing blob is not an error. */
+  delete(name: string, options?: IoOptions): Promise<void>
+  /** Throws storage_unavailable when the store cannot be reached or written (for /readyz). */
+  check(options?: IoOptions): Promise<void>
+  /** Releases connections and timers. */
+  close(): Promise<void>
+}
+
+export interface SignedUrl {
+  url: string
+  expiresAt: Date
+}
+
+export interface DownloadUrlRequest {
+  blobName: string
+  filename: string
+  contentType: string
+  disposition: 'attachment' | 'inline'
+  expiresIn: number
+}
+
+export interface UploadUrlRequestForBlob {
+  uploadId: string
+  blobName: string
+  size: number
+  contentType: string
+  expiresIn: number
+}
+
+/**
+ * Signs the URLs clients use to move bytes directly: the local backend's point at Granary's own
+ * signed endpoints; S3's are real presigned URLs.
+ */
+export interface TransferUrls {
+  /** A GET URL for the blob carrying Content-Disposition with the file name. */
+  download(request: DownloadUrlRequest): Promise<SignedUrl>
+  /** A PUT URL and exactly the headers the PUT must carry. */
+  upload(request: UploadUrlRequestForBlob): Promise<SignedUrl & { headers: Record<string, string> }>
+}
+
+export interface FileRecord extends Omit<FileInfo, 'workspace_id'> {
+  workspaceId: string
+  blobName: string
+}
+
+export type UploadStatus = 'pending' | 'received' | 'completed' | 'failed'
+
+export interface UploadRecord {
+  id: string
+  workspaceId: string
+  key: string
+  blobName: string
+  size: number
+  contentType: string
+  description: string | null
+  /** SHA-256 the client declared, if any. */
+  sha256: string | null
+  overwrite: boolean
+  status: UploadStatus
+  receivedSha256: string | null
+  createdAt: string
+  expiresAt: string
+}
+
+export interface KeyRecord extends ApiKeyInfo {
+  secretHash: string
+}
+
+export interface ListRange {
+  workspaceId: string
+  /** Keys >= this (inclusive) or > this (exclusive). */
+  from?: { key: string; inclusive: boolean }
+  /** Keys < this. */
+  before?: string
+  limit: number
+}
+
+export interface PutFileResult {
+  file: FileRecord
+  /** The blob of the version this one replaced, to delete after the commit. */
+  replacedBlobName: string | null
+}
+
+/**
+ * Metadata: workspaces, API keys, files and pending uploads. Every method is atomic.
+ * Driver errors are translated here: unreachable -> database_unavailable.
+ */
+export interface MetadataStore {
+  /** Runs the append-only migrations up to the latest. */
+  migrate(): Promise<void>
+  /** Throws database_unavailable when the database cannot answer (for /readyz). */
+  check(): Promise<void>
+  close(): Promise<void>
+
+  /** Existing id -> workspace_exists. */
+  createWorkspace(workspace: Workspace): Promise<void>
+  getWorkspace(id: string): Promise<Workspace | undefined>
+  listWorkspaces(): Promise<Workspace[]>
+
+  createKey(key: KeyRecord): Promise<void>
+  findKeyBySecretHash(secretHash: string): Promise<KeyRecord | undefined>
+  listKeys(): Promise<KeyRecord[]>
+  /** Sets revoked_at; unknown or already revoked id -> api_key_not_found. */
+  revokeKey(id: string, at: string): Promise<void>
+
+  getFile(workspaceId: string, key: string): Promise<FileRecord | undefined>
+  /** Files of one workspace in key order (byte order of UTF-8) within the range. */
+  listFiles(range: ListRange): Promise<FileRecord[]>
+  /**
+   * Makes `file` the current version of its key in one transaction, keeping the existing id and
+   * created_at. overwrite=false and the key exists -> file_exists. With `completeUploadId`, that
+   * upload is marked completed in the same transaction; if a racing call completed it first,
+   * nothing changes and the current record is answered.
+   */
+  putFile(
+    file: FileRecord,
+    options: { overwrite: boolean; completeUploadId?: string },
+  ): Promise<PutFileResult>
+  /** Removes the key and answers the removed record; missing -> undefined. */
+  deleteFile(workspaceId: string, key: string): Promise<FileRecord | undefined>
+
+  createUpload(upload: UploadRecord): Promise<void>
+  getUpload(id: string): Promise<UploadRecord | undefined>
+  /** The upload that produced this blob, if any. */
+  getUploadByBlob(blobName: string): Promise<UploadRecord | undefined>
+  /** Uploads of a key that are not completed or failed, newest first. */
+  listOpenUploads(workspaceId: string, key: string): Promise<UploadRecord[]>
+  /** Records the received bytes' checksum: pending -> received. Not pending -> upload_already_received. */
+  markUploadReceived(id: string, sha256: string | null): Promise<void>
+  markUploadFailed(id: string): Promise<void>
+}
+
+export type { Scope }

@@ -1,0 +1,40 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { AppError } from './errors.ts'
+
+/**
+ * HMAC-SHA-256 signatures for the URLs Granary serves itself (the local backend). The signed
+ * string binds the method, the target (a blob or an upload), every parameter that shapes the
+ * answer, and the expiry, so a URL cannot be re-targeted, extended or re-used for another method.
+ */
+export class UrlSigner {
+  readonly #secret: Buffer
+
+  constructor(secret: string) {
+    this.#secret = Buffer.from(secret, 'utf8')
+  }
+
+  sign(parts: readonly string[]): string {
+    // A newline cannot occur in any part (keys reject control characters), so joining is unambiguous.
+    return createHmac('sha256', this.#secret).update(parts.join('\n')).digest('base64url')
+  }
+
+  /** Throws invalid_signature or url_expired; compares in constant time. */
+  verify(
+    parts: readonly string[],
+    signature: string,
+    expiresAtSeconds: number,
+    now = Date.now(),
+  ): void {
+    const expected = Buffer.from(this.sign(parts), 'base64url')
+    const given = Buffer.from(signature, 'base64url')
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      throw new AppError(
+        'invalid_signature',
+        'The URL signature is not valid; ask Granary for a new URL.',
+      )
+    }
+    if (!Number.isFinite(expiresAtSeconds) || expiresAtSeconds * 1000 <= now) {
+      throw new AppError('url_expired', 'The URL has expired; ask Granary for a new one.')
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/** buildApp: the Fastify app over the domain services, without a listener (tests use inject()). */
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { sharedSchemas } from '@granary/protocol'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { AdminService } from '../domain/admin-service.ts'
+import type { FileService } from '../domain/file-service.ts'
+import { randomId } from '../domain/ids.ts'
+import type { LargeUploadService } from '../domain/large-upload-service.ts'
+import type { SignedTransfers } from '../domain/signed-transfers.ts'
+import { installErrorHandling } from './error-handler.ts'
+import type { Authenticate } from './request-auth.ts'
+import { adminRoutes } from './routes/admin/admin-routes.ts'
+import { fileRoutes } from './routes/files/file-routes.ts'
+import { serviceRoutes } from './routes/service/service-routes.ts'
+import { transferRoutes } from './routes/transfers/transfer-routes.ts'
+
+/** What the HTTP layer needs from the rest of the server. */
+export interface AppServices {
+  readonly files: FileService
+  readonly largeUploads: LargeUploadService
+  readonly admin: AdminService
+  readonly signed: SignedTransfers
+  readonly authenticate: Authenticate
+  /** Throws when the database or the blob store cannot be reached. */
+  readonly ready: () => Promise<void>
+}
+
+export interface AppOptions {
+  maxUploadBytes: number
+  bodyIdleTimeoutMs: number
+  logLevel?: string
+  version?: string
+}
+
+export async function buildApp(
+  services: AppServices,
+  options: AppOptions,
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel ?? 'info' },
+    genReqId: () => `req_${randomId(12)}`,
+    // No total request timeout: a 500 MB form upload over a slow link must finish. Idle bodies
+    // are abandoned by abandonIdleBody; idle sockets and slow headers by these bounds.
+    requestTimeout: 0,
+    connectionTimeout: 10 * 60_000,
+    keepAliveTimeout: 5_000,
+    http: { headersTimeout: 30_000 },
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      customOptions: {
+        coerceTypes: 'array',
+        removeAdditional: false,
+        allErrors: false,
+      },
+    },
+  })
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  installErrorHandling(app)
+  for (const schema of sharedSchemas) app.addSchema(schema)
+  await app.register(swagger, {
+    // Name shared schemas by their $id (FileInfo, Error, ...) in /openapi.json.
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
+    openapi: {
+      info: {
+        title: 'Granary',
+        version: options.version ?? '0.1.0',
+        description: 'Files API for scientific workspaces.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  serviceRoutes(app, services)
+  fileRoutes(app, services, options)
+  adminRoutes(app, services)
+  await app.register(async (scope) => transferRoutes(scope, services, options))
+  return app
+}

@@ -1,0 +1,74 @@
+import {
+  type CreateKeyRequest,
+  type CreateWorkspaceRequest,
+  createKeyBody,
+  createWorkspaceBody,
+} from '@granary/protocol'
+import type { FastifyInstance } from 'fastify'
+import type { AppServices } from '../../app.ts'
+import { bearerSecret } from '../../request-auth.ts'
+
+/** Workspaces and API keys (scope `admin`). */
+export function adminRoutes(app: FastifyInstance, services: AppServices): void {
+  const principal = (request: Parameters<typeof bearerSecret>[0]) =>
+    services.authenticate(bearerSecret(request))
+  app.post<{ Body: CreateWorkspaceRequest }>(
+    '/v1/workspaces',
+    {
+      schema: {
+        operationId: 'workspaces.create',
+        tags: ['admin'],
+        body: createWorkspaceBody,
+        response: { 201: { $ref: 'Workspace#' } },
+      },
+    },
+    async (request, reply) => {
+      const workspace = await services.admin.createWorkspace(await principal(request), request.body)
+      return reply.code(201).send(workspace)
+    },
+  )
+  app.get(
+    '/v1/workspaces',
+    { schema: { operationId: 'workspaces.list', tags: ['admin'] } },
+    async (request) => ({
+      workspaces: await services.admin.listWorkspaces(await principal(request)),
+    }),
+  )
+  app.post<{ Body: CreateKeyRequest }>(
+    '/v1/keys',
+    {
+      schema: {
+        operationId: 'keys.create',
+        tags: ['admin'],
+        summary: 'Create an API key; the answer carries its secret, shown this once.',
+        body: createKeyBody,
+        response: { 201: { $ref: 'ApiKey#' } },
+      },
+    },
+    async (request, reply) => {
+      const key = await services.admin.createKey(await principal(request), request.body)
+      return reply.code(201).send(key)
+    },
+  )
+  app.get(
+    '/v1/keys',
+    { schema: { operationId: 'keys.list', tags: ['admin'] } },
+    async (request) => ({
+      keys: await services.admin.listKeys(await principal(request)),
+    }),
+  )
+  app.delete<{ Params: { id: string } }>(
+    '/v1/keys/:id',
+    {
+      schema: {
+        operationId: 'keys.revoke',
+        tags: ['admin'],
+        summary: 'Revoke a key; effective on the next request.',
+      },
+    },
+    async (request, reply) => {
+      await services.admin.revokeKey(await principal(request), request.params.id)
+      return reply.code(204).send()
+    },
+  )
+}

@@ -1,0 +1,24 @@
+import { type FileLocator, fileLocatorQuery } from '@granary/protocol'
+import type { FastifyInstance } from 'fastify'
+import type { AppServices } from '../../app.ts'
+import { bearerSecret } from '../../request-auth.ts'
+
+export function deleteFileRoute(app: FastifyInstance, services: AppServices): void {
+  app.delete<{ Querystring: FileLocator }>(
+    '/v1/files',
+    {
+      schema: {
+        operationId: 'files.delete',
+        tags: ['files'],
+        summary: 'Delete a file (metadata first, then its bytes).',
+        querystring: fileLocatorQuery,
+        response: { 204: { type: 'null', description: 'Deleted.' } },
+      },
+    },
+    async (request, reply) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      await services.files.delete(principal, request.query.workspace_id, request.query.key)
+      return reply.code(204).send()
+    },
+  )
+}

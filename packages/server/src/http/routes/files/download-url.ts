@@ -1,0 +1,30 @@
+import { type DownloadQuery, downloadQuery, downloadResponse } from '@granary/protocol'
+import type { FastifyInstance } from 'fastify'
+import type { AppServices } from '../../app.ts'
+import { bearerSecret } from '../../request-auth.ts'
+
+export function downloadUrlRoute(app: FastifyInstance, services: AppServices): void {
+  app.get<{ Querystring: DownloadQuery }>(
+    '/v1/files/download',
+    {
+      schema: {
+        operationId: 'files.download',
+        tags: ['files'],
+        summary: 'A signed download URL (valid 1 hour by default); fetch it without credentials.',
+        querystring: downloadQuery,
+        response: { 200: downloadResponse },
+      },
+    },
+    async (request) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      const { workspace_id, key, expires_in, disposition } = request.query
+      const signed = await services.files.downloadUrl(principal, {
+        workspaceId: workspace_id,
+        key,
+        expiresIn: expires_in ?? 3600,
+        disposition: disposition ?? 'attachment',
+      })
+      return { url: signed.url, expires_at: signed.expiresAt.toISOString() }
+    },
+  )
+}

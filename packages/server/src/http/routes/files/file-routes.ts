@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify'
+import type { AppOptions, AppServices } from '../../app.ts'
+import { deleteFileRoute } from './delete.ts'
+import { downloadUrlRoute } from './download-url.ts'
+import { listFilesRoute } from './list.ts'
+import { uploadRoute } from './upload.ts'
+import { uploadConfirmRoute } from './upload-confirm.ts'
+import { uploadUrlRoute } from './upload-url.ts'
+
+/** The seed's Files API. */
+export function fileRoutes(app: FastifyInstance, services: AppServices, options: AppOptions): void {
+  listFilesRoute(app, services)
+  uploadRoute(app, services, options)
+  downloadUrlRoute(app, services)
+  deleteFileRoute(app, services)
+  uploadUrlRoute(app, services)
+  uploadConfirmRoute(app, services)
+}

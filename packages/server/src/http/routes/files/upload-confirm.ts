@@ -1,0 +1,25 @@
+import { type UploadConfirmRequest, uploadConfirmBody } from '@granary/protocol'
+import type { FastifyInstance } from 'fastify'
+import { toFileInfo } from '../../../domain/file-service.ts'
+import type { AppServices } from '../../app.ts'
+import { bearerSecret } from '../../request-auth.ts'
+
+export function uploadConfirmRoute(app: FastifyInstance, services: AppServices): void {
+  app.post<{ Body: UploadConfirmRequest }>(
+    '/v1/files/upload-confirm',
+    {
+      schema: {
+        operationId: 'files.uploadConfirm',
+        tags: ['files'],
+        summary:
+          'Finish a large-file upload: checks the bytes and makes the file visible atomically.',
+        body: uploadConfirmBody,
+        response: { 200: { $ref: 'FileInfo#' } },
+      },
+    },
+    async (request) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      return toFileInfo(await services.largeUploads.confirm(principal, request.body))
+    },
+  )
+}

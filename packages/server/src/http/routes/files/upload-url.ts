@@ -1,0 +1,28 @@
+import { type UploadUrlRequest, uploadUrlBody, uploadUrlResponse } from '@granary/protocol'
+import type { FastifyInstance } from 'fastify'
+import type { AppServices } from '../../app.ts'
+import { bearerSecret } from '../../request-auth.ts'
+
+export function uploadUrlRoute(app: FastifyInstance, services: AppServices): void {
+  app.post<{ Body: UploadUrlRequest }>(
+    '/v1/files/upload-url',
+    {
+      schema: {
+        operationId: 'files.uploadUrl',
+        tags: ['files'],
+        summary:
+          'Start a large-file upload: answers a signed PUT URL and the headers the PUT must carry.',
+        body: uploadUrlBody,
+        response: { 201: uploadUrlResponse },
+      },
+    },
+    async (request, reply) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      const answer = await services.largeUploads.createUploadUrl(principal, {
+        ...request.body,
+        expires_in: request.body.expires_in ?? 3600,
+      })
+      return reply.code(201).send(answer)
+    },
+  )
+}

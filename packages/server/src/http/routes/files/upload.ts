@@ -1,0 +1,88 @@
+import { uploadFormQuery } from '@granary/protocol'
+import type { FastifyInstance } from 'fastify'
+import { AppError } from '../../../domain/errors.ts'
+import { toFileInfo } from '../../../domain/file-service.ts'
+import type { AppOptions, AppServices } from '../../app.ts'
+import { abandonIdleBody } from '../../body-idle-timeout.ts'
+import { type FormFields, receiveForm } from '../../form-upload.ts'
+import { bearerSecret } from '../../request-auth.ts'
+
+type UploadQuery = {
+  workspace_id?: string
+  path?: string
+  description?: string
+  overwrite?: boolean
+}
+
+export function uploadRoute(
+  app: FastifyInstance,
+  services: AppServices,
+  options: AppOptions,
+): void {
+  // The body stays a stream: busboy reads it in the handler.
+  app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null))
+  app.post<{ Querystring: UploadQuery }>(
+    '/v1/files/upload',
+    {
+      schema: {
+        operationId: 'files.upload',
+        tags: ['files'],
+        summary: `Upload a file via multipart/form-data (fields workspace_id, path, description, overwrite, then file). Max ${options.maxUploadBytes} bytes; use the large-file flow above that.`,
+        consumes: ['multipart/form-data'],
+        querystring: uploadFormQuery,
+        response: { 201: { $ref: 'FileInfo#' } },
+      },
+    },
+    async (request, reply) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      const stopWatching = abandonIdleBody(request.raw, options.bodyIdleTimeoutMs)
+      try {
+        const file = await receiveForm(request.raw, {
+          maxFileBytes: options.maxUploadBytes,
+          onFile: ({ fields, file, filename, mimeType }) => {
+            const form = { ...request.query, ...parseFields(fields) }
+            return services.files.upload(principal, {
+              workspaceId: required(form.workspace_id),
+              ...(form.path !== undefined ? { path: form.path } : {}),
+              ...(form.description !== undefined ? { description: form.description } : {}),
+              filename,
+              contentType: mimeType,
+              overwrite: form.overwrite ?? true,
+              body: file,
+              maxBytes: options.maxUploadBytes,
+            })
+          },
+        })
+        return reply.code(201).send(toFileInfo(file))
+      } finally {
+        stopWatching()
+      }
+    },
+  )
+}
+
+function parseFields(fields: FormFields): UploadQuery {
+  const out: UploadQuery = {}
+  if (fields.workspace_id !== undefined) out.workspace_id = fields.workspace_id
+  if (fields.path !== undefined) out.path = fields.path
+  if (fields.description !== undefined) out.description = fields.description
+  if (fields.overwrite !== undefined) out.overwrite = parseBoolean(fields.overwrite)
+  return out
+}
+
+function parseBoolean(value: string): boolean {
+  if (/^(true|1|yes)$/i.test(value)) return true
+  if (/^(false|0|no)$/i.test(value)) return false
+  throw new AppError(
+    'invalid_request',
+    `Form field 'overwrite' must be true or false, not '${value}'.`,
+  )
+}
+
+function required(workspaceId: string | undefined): string {
+  if (workspaceId) return workspaceId
+  throw new AppError(
+    'invalid_request',
+    "Form field 'workspace_id' is required and must come before the 'file' part (or pass ?workspace_id=).",
+  )
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify'
+import type { AppServices } from '../../app.ts'
+
+export function serviceRoutes(app: FastifyInstance, services: AppServices): void {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        operationId: 'service.health',
+        tags: ['service'],
+        security: [],
+        summary: 'The process is up.',
+      },
+    },
+    async () => ({ status: 'ok' }),
+  )
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        operationId: 'service.ready',
+        tags: ['service'],
+        security: [],
+        summary: 'The database and the blob store answer (503 otherwise).',
+      },
+    },
+    async () => {
+      await services.ready()
+      return { status: 'ready' }
+    },
+  )
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+}

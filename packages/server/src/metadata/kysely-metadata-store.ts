@@ -1,0 +1,301 @@
+import type { Workspace } from '@granary/protocol'
+import { type Kysely, Migrator, type Transaction } from 'kysely'
+import { AppError } from '../domain/errors.ts'
+import type {
+  FileRecord,
+  KeyRecord,
+  ListRange,
+  MetadataStore,
+  PutFileResult,
+  UploadRecord,
+} from '../domain/ports.ts'
+import { GranaryMigrations, type MigrationDialect } from './migrations/index.ts'
+import { fileRecord, fileRow, keyRecord, keyRow, uploadRecord, uploadRow } from './rows.ts'
+import type { Database } from './schema.ts'
+
+/** Turns a driver error into an AppError where it has a meaning; answers it unchanged otherwise. */
+export type ErrorTranslator = (error: unknown) => unknown
+
+export interface KyselyStoreOptions {
+  db: Kysely<Database>
+  dialect: MigrationDialect
+  translateError: ErrorTranslator
+  /** True for the driver's unique-constraint violation. */
+  isUniqueViolation: (error: unknown) => boolean
+}
+
+/** The one MetadataStore, over SQLite or PostgreSQL; dialect bits live in sqlite/ and postgres/. */
+export class KyselyMetadataStore implements MetadataStore {
+  readonly #db: Kysely<Database>
+  readonly #dialect: MigrationDialect
+  readonly #translate: ErrorTranslator
+  readonly #isUniqueViolation: (error: unknown) => boolean
+
+  constructor(options: KyselyStoreOptions) {
+    this.#db = options.db
+    this.#dialect = options.dialect
+    this.#translate = options.translateError
+    this.#isUniqueViolation = options.isUniqueViolation
+  }
+
+  /**
+   * Runs `work`, translating driver errors on the way out: a unique violation becomes
+   * `onDuplicate()` when given, lost connections and busy databases database_unavailable.
+   */
+  async #run<T>(
+    work: (db: Kysely<Database>) => Promise<T>,
+    onDuplicate?: () => AppError,
+  ): Promise<T> {
+    try {
+      return await work(this.#db)
+    } catch (error) {
+      if (onDuplicate && this.#isUniqueViolation(error)) throw onDuplicate()
+      throw this.#translate(error)
+    }
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({
+      db: this.#db,
+      provider: new GranaryMigrations(this.#dialect),
+    })
+    const { error } = await migrator.migrateToLatest()
+    if (error) throw this.#translate(error)
+  }
+
+  check(): Promise<void> {
+    return this.#run(async (db) => {
+      await db.selectFrom('workspaces').select('id').limit(1).execute()
+    })
+  }
+
+  close(): Promise<void> {
+    return this.#db.destroy()
+  }
+
+  createWorkspace(workspace: Workspace): Promise<void> {
+    return this.#run(
+      async (db) => {
+        await db.insertInto('workspaces').values(workspace).execute()
+      },
+      () =>
+        new AppError(
+          'workspace_exists',
+          `Workspace '${workspace.id}' already exists; pick another id.`,
+        ),
+    )
+  }
+
+  getWorkspace(id: string): Promise<Workspace | undefined> {
+    return this.#run((db) =>
+      db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
+    )
+  }
+
+  listWorkspaces(): Promise<Workspace[]> {
+    return this.#run((db) => db.selectFrom('workspaces').selectAll().orderBy('id').execute())
+  }
+
+  createKey(key: KeyRecord): Promise<void> {
+    return this.#run(async (db) => {
+      await db.insertInto('api_keys').values(keyRow(key)).execute()
+    })
+  }
+
+  findKeyBySecretHash(secretHash: string): Promise<KeyRecord | undefined> {
+    return this.#run(async (db) => {
+      const row = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('secret_hash', '=', secretHash)
+        .executeTakeFirst()
+      return row && keyRecord(row)
+    })
+  }
+
+  listKeys(): Promise<KeyRecord[]> {
+    return this.#run(async (db) => {
+      const rows = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+      return rows.map(keyRecord)
+    })
+  }
+
+  revokeKey(id: string, at: string): Promise<void> {
+    return this.#run(async (db) => {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      if (Number(result.numUpdatedRows) === 0) {
+        throw new AppError('api_key_not_found', `No active API key '${id}'.`)
+      }
+    })
+  }
+
+  getFile(workspaceId: string, key: string): Promise<FileRecord | undefined> {
+    return this.#run((db) => findFile(db, workspaceId, key))
+  }
+
+  listFiles(range: ListRange): Promise<FileRecord[]> {
+    if (range.limit <= 0) return Promise.resolve([])
+    return this.#run(async (db) => {
+      let query = db.selectFrom('files').selectAll().where('workspace_id', '=', range.workspaceId)
+      if (range.from) query = query.where('key', range.from.inclusive ? '>=' : '>', range.from.key)
+      if (range.before !== undefined) query = query.where('key', '<', range.before)
+      const rows = await query.orderBy('key').limit(range.limit).execute()
+      return rows.map(fileRecord)
+    })
+  }
+
+  /** A racing first insert of the same key loses with a unique violation; it then retries as a replace. */
+  async putFile(
+    file: FileRecord,
+    options: { overwrite: boolean; completeUploadId?: string },
+  ): Promise<PutFileResult> {
+    const attempt = () => this.#db.transaction().execute((trx) => putFileIn(trx, file, options))
+    try {
+      return await attempt()
+    } catch (error) {
+      if (!this.#isUniqueViolation(error)) throw this.#translate(error)
+      return this.#run(attempt)
+    }
+  }
+
+  deleteFile(workspaceId: string, key: string): Promise<FileRecord | undefined> {
+    return this.#run(async (db) => {
+      const row = await db
+        .deleteFrom('files')
+        .where('workspace_id', '=', workspaceId)
+        .where('key', '=', key)
+        .returningAll()
+        .executeTakeFirst()
+      return row && fileRecord(row)
+    })
+  }
+
+  createUpload(upload: UploadRecord): Promise<void> {
+    return this.#run(async (db) => {
+      await db.insertInto('uploads').values(uploadRow(upload)).execute()
+    })
+  }
+
+  getUpload(id: string): Promise<UploadRecord | undefined> {
+    return this.#run(async (db) => {
+      const row = await db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst()
+      return row && uploadRecord(row)
+    })
+  }
+
+  getUploadByBlob(blobName: string): Promise<UploadRecord | undefined> {
+    return this.#run(async (db) => {
+      const row = await db
+        .selectFrom('uploads')
+        .selectAll()
+        .where('blob_name', '=', blobName)
+        .executeTakeFirst()
+      return row && uploadRecord(row)
+    })
+  }
+
+  listOpenUploads(workspaceId: string, key: string): Promise<UploadRecord[]> {
+    return this.#run(async (db) => {
+      const rows = await db
+        .selectFrom('uploads')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('key', '=', key)
+        .where('status', 'in', ['pending', 'received'])
+        .orderBy('created_at', 'desc')
+        .execute()
+      return rows.map(uploadRecord)
+    })
+  }
+
+  markUploadReceived(id: string, sha256: string | null): Promise<void> {
+    return this.#run(async (db) => {
+      const result = await db
+        .updateTable('uploads')
+        .set({ status: 'received', received_sha256: sha256 })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst()
+      if (Number(result.numUpdatedRows) === 0) {
+        throw new AppError(
+          'upload_already_received',
+          'The bytes of this upload were already received; confirm it.',
+        )
+      }
+    })
+  }
+
+  markUploadFailed(id: string): Promise<void> {
+    return this.#run(async (db) => {
+      await db.updateTable('uploads').set({ status: 'failed' }).where('id', '=', id).execute()
+    })
+  }
+}
+
+async function findFile(
+  db: Kysely<Database>,
+  workspaceId: string,
+  key: string,
+): Promise<FileRecord | undefined> {
+  const row = await db
+    .selectFrom('files')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('key', '=', key)
+    .executeTakeFirst()
+  return row && fileRecord(row)
+}
+
+async function putFileIn(
+  trx: Transaction<Database>,
+  file: FileRecord,
+  options: { overwrite: boolean; completeUploadId?: string },
+): Promise<PutFileResult> {
+  const existing = await findFile(trx, file.workspaceId, file.key)
+  if (options.completeUploadId && !(await completeUpload(trx, options.completeUploadId))) {
+    // A racing confirm of the same upload won; answer what it made.
+    if (existing?.blobName === file.blobName) return { file: existing, replacedBlobName: null }
+    throw new AppError(
+      'upload_superseded',
+      `A later write replaced '${file.key}'; list it to see the current version.`,
+    )
+  }
+  if (existing && !options.overwrite) {
+    throw new AppError(
+      'file_exists',
+      `A file '${file.key}' already exists; send overwrite=true to replace it.`,
+    )
+  }
+  const stored = existing ? { ...file, id: existing.id, created_at: existing.created_at } : file
+  if (existing) {
+    await trx
+      .updateTable('files')
+      .set(fileRow(stored))
+      .where('workspace_id', '=', file.workspaceId)
+      .where('key', '=', file.key)
+      .execute()
+  } else {
+    await trx.insertInto('files').values(fileRow(stored)).execute()
+  }
+  return { file: stored, replacedBlobName: existing?.blobName ?? null }
+}
+
+async function completeUpload(trx: Transaction<Database>, id: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('uploads')
+    .set({ status: 'completed' })
+    .where('id', '=', id)
+    .where('status', 'in', ['pending', 'received'])
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}

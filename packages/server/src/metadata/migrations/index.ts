@@ -1,0 +1,32 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import * as initial from './0001-initial.ts'
+
+export type MigrationDialect = 'sqlite' | 'postgres'
+
+interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void>
+}
+
+/** Append-only: never edit a released migration, add the next one. */
+const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
+  '0001-initial': initial,
+}
+
+/** Hands Kysely's Migrator our migrations, each told which database it runs on. */
+export class GranaryMigrations implements MigrationProvider {
+  readonly #dialect: MigrationDialect
+
+  constructor(dialect: MigrationDialect) {
+    this.#dialect = dialect
+  }
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const dialect = this.#dialect
+    return Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, m]) => [
+        name,
+        { up: (db: Kysely<unknown>) => m.up(db, dialect) },
+      ]),
+    )
+  }
+}

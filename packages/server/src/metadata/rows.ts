@@ -1,0 +1,99 @@
+/** Mapping between table rows and the domain's records. */
+import type { Scope } from '@granary/protocol'
+import type { Selectable } from 'kysely'
+import type { FileRecord, KeyRecord, UploadRecord, UploadStatus } from '../domain/ports.ts'
+import type { ApiKeysTable, FilesTable, UploadsTable } from './schema.ts'
+
+export function fileRow(file: FileRecord): FilesTable {
+  return {
+    workspace_id: file.workspaceId,
+    key: file.key,
+    id: file.id,
+    size: file.size,
+    content_type: file.content_type,
+    description: file.description,
+    sha256: file.sha256,
+    blob_name: file.blobName,
+    created_at: file.created_at,
+    updated_at: file.updated_at,
+  }
+}
+
+export function fileRecord(row: Selectable<FilesTable>): FileRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    key: row.key,
+    name: row.key.slice(row.key.lastIndexOf('/') + 1),
+    // PostgreSQL answers bigint as a string; sizes stay below 2^53.
+    size: Number(row.size),
+    content_type: row.content_type,
+    description: row.description,
+    sha256: row.sha256,
+    blobName: row.blob_name,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }
+}
+
+export function keyRow(key: KeyRecord): ApiKeysTable {
+  return {
+    id: key.id,
+    name: key.name,
+    secret_hash: key.secretHash,
+    scopes: JSON.stringify(key.scopes),
+    workspace_ids: key.workspace_ids === null ? null : JSON.stringify(key.workspace_ids),
+    created_at: key.created_at,
+    expires_at: key.expires_at,
+    revoked_at: key.revoked_at,
+  }
+}
+
+export function keyRecord(row: Selectable<ApiKeysTable>): KeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    scopes: JSON.parse(row.scopes) as Scope[],
+    workspace_ids: row.workspace_ids === null ? null : (JSON.parse(row.workspace_ids) as string[]),
+    created_at: row.created_at,
+    expires_at: row.expires_at,
+    revoked_at: row.revoked_at,
+    secretHash: row.secret_hash,
+  }
+}
+
+export function uploadRow(upload: UploadRecord): UploadsTable {
+  return {
+    id: upload.id,
+    workspace_id: upload.workspaceId,
+    key: upload.key,
+    blob_name: upload.blobName,
+    size: upload.size,
+    content_type: upload.contentType,
+    description: upload.description,
+    sha256: upload.sha256,
+    overwrite: upload.overwrite ? 1 : 0,
+    status: upload.status,
+    received_sha256: upload.receivedSha256,
+    created_at: upload.createdAt,
+    expires_at: upload.expiresAt,
+  }
+}
+
+export function uploadRecord(row: Selectable<UploadsTable>): UploadRecord {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    key: row.key,
+    blobName: row.blob_name,
+    size: Number(row.size),
+    contentType: row.content_type,
+    description: row.description,
+    sha256: row.sha256,
+    overwrite: Number(row.overwrite) === 1,
+    status: row.status as UploadStatus,
+    receivedSha256: row.received_sha256,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  }
+}

@@ -1,0 +1,55 @@
+/** The tables as Kysely sees them. Timestamps are ISO 8601 UTC strings on both databases. */
+export interface WorkspacesTable {
+  id: string
+  name: string
+  created_at: string
+}
+
+export interface ApiKeysTable {
+  id: string
+  name: string
+  secret_hash: string
+  /** JSON array of scopes. */
+  scopes: string
+  /** JSON array of workspace ids, or null for every workspace. */
+  workspace_ids: string | null
+  created_at: string
+  expires_at: string | null
+  revoked_at: string | null
+}
+
+export interface FilesTable {
+  workspace_id: string
+  key: string
+  id: string
+  size: number | string
+  content_type: string
+  description: string | null
+  sha256: string
+  blob_name: string
+  created_at: string
+  updated_at: string
+}
+
+export interface UploadsTable {
+  id: string
+  workspace_id: string
+  key: string
+  blob_name: string
+  size: number | string
+  content_type: string
+  description: string | null
+  sha256: string | null
+  overwrite: number
+  status: string
+  received_sha256: string | null
+  created_at: string
+  expires_at: string
+}
+
+export interface Database {
+  workspaces: WorkspacesTable
+  api_keys: ApiKeysTable
+  files: FilesTable
+  uploads: UploadsTable
+}

@@ -1,0 +1,106 @@
+/** Starting and stopping a whole Granary server; `granary serve` and main.ts call runServer. */
+import type { FastifyInstance } from 'fastify'
+import {
+  type BootstrapResult,
+  bootstrap,
+  DEFAULT_WORKSPACE,
+  resolveSigningSecret,
+} from './bootstrap.ts'
+import { composeServices, type Services } from './compose.ts'
+import { type Config, ConfigError, loadConfig } from './config.ts'
+import { authenticate } from './domain/auth.ts'
+import { buildApp } from './http/app.ts'
+
+export { type Config, ConfigError, loadConfig } from './config.ts'
+
+export interface RunningServer {
+  readonly app: FastifyInstance
+  readonly services: Services
+  readonly url: string
+  readonly bootstrap: BootstrapResult
+  close(): Promise<void>
+}
+
+/** Opens the stores, runs migrations, bootstraps and listens. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const { mkdir } = await import('node:fs/promises')
+  await mkdir(config.dataDir, { recursive: true })
+  let app: FastifyInstance | undefined
+  const services = await composeServices(config, {
+    signingSecret: await resolveSigningSecret(config),
+    onBackgroundError: (error, context) =>
+      app?.log.error({ err: error }, `background work failed: ${context}`),
+  })
+  const started = await bootstrap(config, services.admin, services.metadata)
+  app = await buildApp(
+    {
+      ...services,
+      authenticate: (secret) => authenticate(services.metadata, secret),
+      ready: async () => {
+        await services.metadata.check()
+        await services.blobs.check()
+      },
+    },
+    {
+      maxUploadBytes: config.maxUploadBytes,
+      bodyIdleTimeoutMs: config.bodyIdleTimeoutMs,
+      logLevel: config.logLevel,
+    },
+  )
+  const address = await app.listen({ host: config.host, port: config.port })
+  const running = app
+  return {
+    app: running,
+    services,
+    url: address,
+    bootstrap: started,
+    async close() {
+      await running.close()
+      await services.close()
+    },
+  }
+}
+
+/** Reads the environment, starts, prints how to use the server, and stops cleanly on signals. */
+export async function runServer(env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig(env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`granary: ${error.message}\n`)
+    process.exitCode = 2
+    return
+  }
+  const server = await startServer(config)
+  process.stdout.write(banner(config, server))
+  const stop = async () => {
+    await server.close()
+    process.exit(0)
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+function banner(config: Config, server: RunningServer): string {
+  const key = server.bootstrap.newAdminKey
+  const keyLine = key
+    ? `  admin key:  ${key}\n              (shown once; also saved to ${server.bootstrap.adminKeyFile}, mode 0600)\n`
+    : config.adminKey
+      ? '  admin key:  from GRANARY_ADMIN_KEY\n'
+      : `  admin key:  in ${server.bootstrap.adminKeyFile}\n`
+  const shownKey =
+    key ?? (config.adminKey ? '$GRANARY_ADMIN_KEY' : `$(cat ${server.bootstrap.adminKeyFile})`)
+  return [
+    '',
+    `Granary is listening on ${config.publicUrl}`,
+    `  data:       ${config.dataDir}`,
+    `  workspace:  ${DEFAULT_WORKSPACE}`,
+    keyLine,
+    'Try it:',
+    `  curl -H "Authorization: Bearer ${shownKey}" "${config.publicUrl}/v1/files?workspace_id=${DEFAULT_WORKSPACE}"`,
+    `  API docs: ${config.publicUrl}/docs`,
+    '',
+    '',
+  ].join('\n')
+}

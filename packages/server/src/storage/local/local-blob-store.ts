@@ -1,0 +1,189 @@
+import { constants, createWriteStream } from 'node:fs'
+import { link, mkdir, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises'
+import { dirname, join, relative, sep } from 'node:path'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { AppError, isAppError } from '../../domain/errors.ts'
+import { randomId } from '../../domain/ids.ts'
+import type {
+  BlobStore,
+  ByteRange,
+  IoOptions,
+  PutBlobOptions,
+  StoredBlob,
+} from '../../domain/ports.ts'
+import { bodyEndedEarly, MeteredBody } from '../metered-body.ts'
+
+const UNAVAILABLE = new Set([
+  'ENOSPC',
+  'EIO',
+  'EROFS',
+  'EACCES',
+  'EPERM',
+  'EDQUOT',
+  'EMFILE',
+  'ENFILE',
+])
+
+/**
+ * Blobs as files under `<root>/blobs/<name>`. Each is written to `<root>/tmp`, fsynced, linked
+ * into place (link, unlike rename, refuses to replace an existing blob) and its directory fsynced,
+ * so a crash leaves the whole blob or none of it.
+ */
+export class LocalBlobStore implements BlobStore {
+  readonly #blobs: string
+  readonly #tmp: string
+
+  private constructor(root: string) {
+    this.#blobs = join(root, 'blobs')
+    this.#tmp = join(root, 'tmp')
+  }
+
+  /** Creates the folders and removes temp files a crash left behind. */
+  static async open(root: string): Promise<LocalBlobStore> {
+    const store = new LocalBlobStore(root)
+    await rm(store.#tmp, { recursive: true, force: true })
+    await mkdir(store.#tmp, { recursive: true })
+    await mkdir(store.#blobs, { recursive: true })
+    return store
+  }
+
+  async put(name: string, body: Readable, options: PutBlobOptions = {}): Promise<StoredBlob> {
+    const temp = join(this.#tmp, randomId())
+    const meter = new MeteredBody(options)
+    try {
+      await this.#writeDurably(temp, body, meter, options.signal)
+      await this.#linkIntoPlace(temp, this.#path(name))
+      return { size: meter.size, sha256: meter.sha256 }
+    } catch (error) {
+      throw translate(error, meter.size)
+    } finally {
+      await unlink(temp).catch(() => {})
+    }
+  }
+
+  async #writeDurably(temp: string, body: Readable, meter: MeteredBody, signal?: AbortSignal) {
+    const file = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o640)
+    try {
+      const sink = createWriteStream('', { fd: file.fd, autoClose: false })
+      await pipeline(body, meter, sink, signal ? { signal } : {})
+      await file.sync()
+    } finally {
+      await file.close()
+    }
+  }
+
+  async #linkIntoPlace(temp: string, target: string): Promise<void> {
+    const folder = dirname(target)
+    const firstCreated = await mkdir(folder, { recursive: true })
+    try {
+      await link(temp, target)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new AppError('upload_already_received', 'These bytes were already received.')
+      }
+      throw error
+    }
+    // fsync every directory whose entries changed: the blob's and each one mkdir created.
+    const top = firstCreated ? dirname(firstCreated) : folder
+    for (let dir = folder; ; dir = dirname(dir)) {
+      await syncDirectory(dir)
+      if (dir === top || dir === this.#blobs) break
+    }
+  }
+
+  async stat(name: string): Promise<StoredBlob | undefined> {
+    try {
+      const info = await stat(this.#path(name))
+      return { size: info.size, sha256: null }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw translate(error)
+    }
+  }
+
+  async read(name: string, options: IoOptions & { range?: ByteRange } = {}): Promise<Readable> {
+    try {
+      const file = await open(this.#path(name), 'r')
+      const range = options.range
+      return file.createReadStream(range ? { start: range.start, end: range.end } : {})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new AppError('file_not_found', 'The file no longer exists.')
+      }
+      throw translate(error)
+    }
+  }
+
+  /** Removes the blob and the folders it leaves empty. */
+  async delete(name: string): Promise<void> {
+    const target = this.#path(name)
+    try {
+      await unlink(target)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+      throw translate(error)
+    }
+    for (let dir = dirname(target); dir !== this.#blobs; dir = dirname(dir)) {
+      if (
+        !(await rmdir(dir).then(
+          () => true,
+          () => false,
+        ))
+      )
+        break
+    }
+  }
+
+  async check(): Promise<void> {
+    const probe = join(this.#tmp, `probe-${randomId()}`)
+    try {
+      const file = await open(probe, 'wx')
+      await file.close()
+      await unlink(probe)
+      await readdir(this.#blobs)
+    } catch (error) {
+      throw translate(error)
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  /** Blob names are validated keys under validated workspace ids; stay inside the root anyway. */
+  #path(name: string): string {
+    const path = join(this.#blobs, name)
+    if (relative(this.#blobs, path).startsWith(`..${sep}`) || path === this.#blobs) {
+      throw new AppError('invalid_key', `Blob name '${name}' leaves the store.`)
+    }
+    return path
+  }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const dir = await open(path, 'r')
+  try {
+    await dir.sync()
+  } finally {
+    await dir.close()
+  }
+}
+
+/** `received`: bytes read from a body being stored, when the error happened during a put. */
+function translate(error: unknown, received?: number): unknown {
+  if (isAppError(error)) return error
+  const code = (error as NodeJS.ErrnoException).code
+  if (code && UNAVAILABLE.has(code)) {
+    return new AppError(
+      'storage_unavailable',
+      `The blob store cannot be written (${code}); retry later.`,
+      {
+        cause: error,
+      },
+    )
+  }
+  // The client went away mid-body: nothing was kept.
+  if (received !== undefined && (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET')) {
+    return bodyEndedEarly(received)
+  }
+  return error
+}

@@ -1,0 +1,214 @@
+import { addAbortSignal, PassThrough, pipeline, Readable } from 'node:stream'
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+import { AppError, isAppError } from '../../domain/errors.ts'
+import type {
+  BlobStore,
+  ByteRange,
+  IoOptions,
+  PutBlobOptions,
+  StoredBlob,
+} from '../../domain/ports.ts'
+import { bodyEndedEarly, MeteredBody } from '../metered-body.ts'
+import {
+  createS3Client,
+  type FrozenS3Config,
+  freezeS3Config,
+  type S3StoreConfig,
+} from './s3-client.ts'
+import { isNotFound, s3ErrorOf, storageError } from './s3-errors.ts'
+
+// S3 allows at most 10,000 parts per multipart upload.
+const MAX_PARTS = 10_000
+
+/**
+ * Blobs as objects `<prefix><name>` in one bucket. put() streams through lib-storage's multipart
+ * Upload (at most queueSize x partSize bytes in memory) behind a pass-through that hashes and
+ * enforces the size, so an oversized or short body aborts the upload and leaves no object.
+ */
+export class S3BlobStore implements BlobStore {
+  readonly client: S3Client
+  readonly config: FrozenS3Config
+
+  private constructor(client: S3Client, config: FrozenS3Config) {
+    this.client = client
+    this.config = config
+  }
+
+  /** Builds the client; no request is made (call check() to test the bucket). */
+  static async open(config: S3StoreConfig): Promise<S3BlobStore> {
+    const frozen = freezeS3Config(config)
+    return new S3BlobStore(createS3Client(frozen), frozen)
+  }
+
+  async put(name: string, body: Readable, options: PutBlobOptions = {}): Promise<StoredBlob> {
+    const Key = this.#key(name)
+    await this.#refuseExisting(Key, options.signal)
+    const meter = new MeteredBody(options)
+    let bodyError: unknown
+    // Errors of the body or the meter (size limits, abort) end the data lib-storage reads, so it
+    // aborts the multipart upload (or never sends the single PUT) before done() rejects.
+    // The PassThrough hides MeteredBody's `size` getter, which lib-storage would take for the
+    // total length (it reads `Body.size`) and then fail with "Expected 0 part(s)".
+    const source = pipeline(body, meter, new PassThrough(), (error) => {
+      if (error) bodyError ??= error
+    })
+    if (options.signal) addAbortSignal(options.signal, meter)
+    const upload = new Upload({
+      client: this.client,
+      params: {
+        Bucket: this.config.bucket,
+        Key,
+        Body: source,
+        ContentType: options.contentType,
+      },
+      partSize: this.#partSize(options),
+      queueSize: this.config.queueSize,
+      leavePartsOnError: false,
+    })
+    try {
+      await upload.done()
+      return { size: meter.size, sha256: meter.sha256 }
+    } catch (error) {
+      // `errored` is set synchronously on destroy, before lib-storage sees the failure.
+      const streamError = source.errored ?? bodyError
+      const failure = streamError
+        ? bodyFailure(streamError, meter.size)
+        : storageError(error, 'store a blob')
+      meter.destroy()
+      throw failure
+    }
+  }
+
+  async stat(name: string, options: IoOptions = {}): Promise<StoredBlob | undefined> {
+    try {
+      const head = await this.client.send(
+        new HeadObjectCommand({
+          Bucket: this.config.bucket,
+          Key: this.#key(name),
+          ChecksumMode: 'ENABLED',
+        }),
+        { abortSignal: options.signal },
+      )
+      return { size: head.ContentLength ?? 0, sha256: sha256Of(head) }
+    } catch (error) {
+      if (isNotFound(error)) return undefined
+      throw storageError(error, 'look up a blob')
+    }
+  }
+
+  async read(name: string, options: IoOptions & { range?: ByteRange } = {}): Promise<Readable> {
+    const { range, signal } = options
+    try {
+      const object = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.config.bucket,
+          Key: this.#key(name),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
+        { abortSignal: signal },
+      )
+      if (!(object.Body instanceof Readable))
+        throw new TypeError('GetObject answered no Node stream')
+      return object.Body
+    } catch (error) {
+      throw readError(error)
+    }
+  }
+
+  async delete(name: string, options: IoOptions = {}): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteObjectCommand({
+          Bucket: this.config.bucket,
+          Key: this.#key(name),
+        }),
+        {
+          abortSignal: options.signal,
+        },
+      )
+    } catch (error) {
+      if (isNotFound(error)) return
+      throw storageError(error, 'delete a blob')
+    }
+  }
+
+  /** HeadBucket: proves the bucket exists and the credentials may use it; writes nothing. */
+  async check(options: IoOptions = {}): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.config.bucket }), {
+        abortSignal: options.signal,
+      })
+    } catch (error) {
+      throw storageError(error, `reach the bucket '${this.config.bucket}'`)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy()
+  }
+
+  #key(name: string): string {
+    return `${this.config.prefix}${name}`
+  }
+
+  /** Big enough that the largest allowed body fits in 10,000 parts. */
+  #partSize(options: PutBlobOptions): number {
+    const largest = options.exactSize ?? options.maxSize ?? 0
+    return Math.max(this.config.partSize, Math.ceil(largest / MAX_PARTS))
+  }
+
+  // Names are unique per version, so this only catches a repeated PUT of the same upload.
+  async #refuseExisting(Key: string, signal?: AbortSignal): Promise<void> {
+    let exists = true
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key }), {
+        abortSignal: signal,
+      })
+    } catch (error) {
+      if (!isNotFound(error)) throw storageError(error, 'store a blob')
+      exists = false
+    }
+    if (exists) throw new AppError('upload_already_received', 'These bytes were already received.')
+  }
+}
+
+/** The body failed, broke a size limit or was aborted: say so, the store is not at fault. */
+function bodyFailure(error: unknown, received: number): unknown {
+  if (isAppError(error)) return error
+  const code = (error as NodeJS.ErrnoException).code
+  // The client went away mid-body: the upload was aborted, nothing was kept.
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET')
+    return bodyEndedEarly(received)
+  return error
+}
+
+function readError(error: unknown): unknown {
+  const { name, status } = s3ErrorOf(error)
+  if (name === 'NoSuchKey' || status === 404) {
+    return new AppError('file_not_found', 'The file no longer exists.', {
+      cause: error,
+    })
+  }
+  if (name === 'InvalidRange' || status === 416) {
+    return new AppError('range_not_satisfiable', 'The requested range lies outside the file.', {
+      cause: error,
+    })
+  }
+  return storageError(error, 'read a blob')
+}
+
+/** AWS returns a full-object SHA-256 only when the PUT carried one; multipart ones end in `-N`. */
+function sha256Of(head: HeadObjectCommandOutput): string | null {
+  const checksum = head.ChecksumSHA256
+  if (!checksum || checksum.includes('-') || head.ChecksumType === 'COMPOSITE') return null
+  const hex = Buffer.from(checksum, 'base64').toString('hex')
+  return hex.length === 64 ? hex : null
+}
