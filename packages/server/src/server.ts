@@ -13,16 +13,19 @@ import { buildApp } from './http/app.ts'
 
 export { type Config, ConfigError, loadConfig } from './config.ts'
 
-export interface RunningServer {
+export interface RunningServer extends Server {
+  readonly url: string
+}
+
+export interface Server {
   readonly app: FastifyInstance
   readonly services: Services
-  readonly url: string
   readonly bootstrap: BootstrapResult
   close(): Promise<void>
 }
 
-/** Opens the stores, runs migrations, bootstraps and listens. */
-export async function startServer(config: Config): Promise<RunningServer> {
+/** Opens the stores, runs migrations and bootstraps; no listener (tests use app.inject()). */
+export async function createServer(config: Config): Promise<Server> {
   const { mkdir } = await import('node:fs/promises')
   await mkdir(config.dataDir, { recursive: true })
   let app: FastifyInstance | undefined
@@ -47,17 +50,27 @@ export async function startServer(config: Config): Promise<RunningServer> {
       logLevel: config.logLevel,
     },
   )
-  const address = await app.listen({ host: config.host, port: config.port })
-  const running = app
+  const built = app
   return {
-    app: running,
+    app: built,
     services,
-    url: address,
     bootstrap: started,
     async close() {
-      await running.close()
+      await built.close()
       await services.close()
     },
+  }
+}
+
+/** createServer, then listen on the configured host and port. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const server = await createServer(config)
+  try {
+    const url = await server.app.listen({ host: config.host, port: config.port })
+    return { ...server, url }
+  } catch (error) {
+    await server.close()
+    throw error
   }
 }
 

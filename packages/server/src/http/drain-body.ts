@@ -9,7 +9,7 @@ const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
  * cut off after the limit instead.
  */
 export async function drainBody(request: IncomingMessage): Promise<void> {
-  if (request.complete || request.destroyed) return
+  if (request.complete || request.readableEnded || request.destroyed) return
   await new Promise<void>((resolve) => {
     let drained = 0
     request.on('data', (chunk: Buffer) => {

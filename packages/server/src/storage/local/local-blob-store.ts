@@ -1,4 +1,4 @@
-import { constants, createWriteStream } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { link, mkdir, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -62,15 +62,10 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  /** `flush` fsyncs the file before it is closed, so the bytes are on disk before we link them. */
   async #writeDurably(temp: string, body: Readable, meter: MeteredBody, signal?: AbortSignal) {
-    const file = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o640)
-    try {
-      const sink = createWriteStream('', { fd: file.fd, autoClose: false })
-      await pipeline(body, meter, sink, signal ? { signal } : {})
-      await file.sync()
-    } finally {
-      await file.close()
-    }
+    const sink = createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true })
+    await pipeline(body, meter, sink, signal ? { signal } : {})
   }
 
   async #linkIntoPlace(temp: string, target: string): Promise<void> {

@@ -1,0 +1,225 @@
+/**
+ * The contract every MetadataStore passes: `describeMetadataStore('sqlite', make)` from each
+ * dialect's test file. `make` answers a fresh, migrated, empty store (and its teardown).
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { isAppError } from '../domain/errors.ts'
+import { newFileId, newUploadId, randomId } from '../domain/ids.ts'
+import type { FileRecord, KeyRecord, MetadataStore, UploadRecord } from '../domain/ports.ts'
+
+export interface MetadataStoreFixture {
+  store: MetadataStore
+  teardown(): Promise<void>
+}
+
+const now = () => new Date().toISOString()
+
+export function fileRecord(workspaceId: string, key: string, extra: Partial<FileRecord> = {}): FileRecord {
+  return {
+    id: newFileId(),
+    workspaceId,
+    key,
+    name: key.slice(key.lastIndexOf('/') + 1),
+    size: 3,
+    content_type: 'text/plain',
+    description: null,
+    sha256: 'a'.repeat(64),
+    blobName: `${workspaceId}/${randomId(8)}/${key}`,
+    created_at: now(),
+    updated_at: now(),
+    ...extra,
+  }
+}
+
+export function uploadRecord(workspaceId: string, key: string, extra: Partial<UploadRecord> = {}): UploadRecord {
+  return {
+    id: newUploadId(),
+    workspaceId,
+    key,
+    blobName: `${workspaceId}/${randomId(8)}/${key}`,
+    size: 10,
+    contentType: 'application/octet-stream',
+    description: null,
+    sha256: null,
+    overwrite: true,
+    status: 'pending',
+    receivedSha256: null,
+    createdAt: now(),
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    ...extra,
+  }
+}
+
+function keyRecord(extra: Partial<KeyRecord> = {}): KeyRecord {
+  return {
+    id: `key_${randomId(8)}`,
+    name: 'test',
+    scopes: ['files'],
+    workspace_ids: ['ws_a'],
+    created_at: now(),
+    expires_at: null,
+    revoked_at: null,
+    secretHash: randomId(32),
+    ...extra,
+  }
+}
+
+export function describeMetadataStore(name: string, make: () => Promise<MetadataStoreFixture>): void {
+  describe(`MetadataStore contract: ${name}`, () => {
+    let fixture: MetadataStoreFixture
+    let store: MetadataStore
+    let ws = ''
+    const keys = async (prefixFrom?: string, before?: string, limit = 100) =>
+      (
+        await store.listFiles({
+          workspaceId: ws,
+          ...(prefixFrom !== undefined ? { from: { key: prefixFrom, inclusive: true } } : {}),
+          ...(before !== undefined ? { before } : {}),
+          limit,
+        })
+      ).map((file) => file.key)
+
+    before(async () => {
+      fixture = await make()
+      store = fixture.store
+    })
+    after(() => fixture.teardown())
+
+    test('migrate is idempotent and check answers', async () => {
+      await store.migrate()
+      await store.check()
+    })
+
+    test('workspaces: create, get, list; a duplicate id -> workspace_exists', async () => {
+      ws = `ws_${randomId(8)}`
+      await store.createWorkspace({ id: ws, name: 'Lab', created_at: now() })
+      assert.equal((await store.getWorkspace(ws))?.name, 'Lab')
+      assert.ok((await store.listWorkspaces()).some((w) => w.id === ws))
+      assert.equal(await store.getWorkspace('ws_missing'), undefined)
+      await assert.rejects(store.createWorkspace({ id: ws, name: 'Again', created_at: now() }), (error) =>
+        isAppError(error, 'workspace_exists'),
+      )
+    })
+
+    test('keys: find by hash, list, revoke once', async () => {
+      const key = keyRecord({ workspace_ids: [ws] })
+      await store.createKey(key)
+      assert.deepEqual((await store.findKeyBySecretHash(key.secretHash))?.workspace_ids, [ws])
+      assert.equal(await store.findKeyBySecretHash('nope'), undefined)
+      const admin = keyRecord({ scopes: ['admin'], workspace_ids: null })
+      await store.createKey(admin)
+      assert.equal((await store.findKeyBySecretHash(admin.secretHash))?.workspace_ids, null)
+      assert.ok((await store.listKeys()).some((k) => k.id === key.id))
+      await store.revokeKey(key.id, now())
+      assert.ok((await store.findKeyBySecretHash(key.secretHash))?.revoked_at)
+      await assert.rejects(store.revokeKey(key.id, now()), (error) => isAppError(error, 'api_key_not_found'))
+    })
+
+    test('putFile inserts, replaces keeping id and created_at, and answers the replaced blob', async () => {
+      const first = fileRecord(ws, 'raw/sample.vcf')
+      const inserted = await store.putFile(first, { overwrite: true })
+      assert.equal(inserted.replacedBlobName, null)
+      const second = fileRecord(ws, 'raw/sample.vcf', { size: 5 })
+      const replaced = await store.putFile(second, { overwrite: true })
+      assert.equal(replaced.replacedBlobName, first.blobName)
+      assert.equal(replaced.file.id, first.id)
+      assert.equal(replaced.file.created_at, first.created_at)
+      const current = await store.getFile(ws, 'raw/sample.vcf')
+      assert.equal(current?.size, 5)
+      assert.equal(current?.blobName, second.blobName)
+    })
+
+    test('overwrite=false on an existing key -> file_exists and nothing changes', async () => {
+      const before = await store.getFile(ws, 'raw/sample.vcf')
+      await assert.rejects(store.putFile(fileRecord(ws, 'raw/sample.vcf'), { overwrite: false }), (error) =>
+        isAppError(error, 'file_exists'),
+      )
+      assert.deepEqual(await store.getFile(ws, 'raw/sample.vcf'), before)
+    })
+
+    test('sizes beyond 32 bits survive', async () => {
+      const big = fileRecord(ws, 'bam/huge.bam', { size: 5 * 1024 ** 4 })
+      await store.putFile(big, { overwrite: true })
+      assert.equal((await store.getFile(ws, 'bam/huge.bam'))?.size, 5 * 1024 ** 4)
+    })
+
+    test('listFiles is in UTF-8 byte order and honours from/before/limit', async () => {
+      for (const key of ['results/a.txt', 'results/b.txt', 'results/sub/c.txt', 'results0.txt', 'résumé.txt', '😀.txt', '\uffff.txt']) {
+        await store.putFile(fileRecord(ws, key), { overwrite: true })
+      }
+      const all = await keys()
+      const sorted = [...all].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+      assert.deepEqual(all, sorted)
+      assert.deepEqual(await keys('results/', 'results0'), ['results/a.txt', 'results/b.txt', 'results/sub/c.txt'])
+      assert.deepEqual(await keys('results/', 'results0', 2), ['results/a.txt', 'results/b.txt'])
+      const after = await store.listFiles({ workspaceId: ws, from: { key: 'results/a.txt', inclusive: false }, limit: 1 })
+      assert.deepEqual(after.map((f) => f.key), ['results/b.txt'])
+      assert.deepEqual((await store.listFiles({ workspaceId: ws, limit: 0 })).length, 0)
+    })
+
+    test('files of another workspace are never listed', async () => {
+      const other = `ws_${randomId(8)}`
+      await store.createWorkspace({ id: other, name: 'Other', created_at: now() })
+      await store.putFile(fileRecord(other, 'results/secret.txt'), { overwrite: true })
+      assert.ok(!(await keys()).includes('results/secret.txt'))
+      assert.equal(await store.getFile(ws, 'results/secret.txt'), undefined)
+    })
+
+    test('deleteFile answers the removed record once', async () => {
+      await store.putFile(fileRecord(ws, 'tmp/x'), { overwrite: true })
+      assert.equal((await store.deleteFile(ws, 'tmp/x'))?.key, 'tmp/x')
+      assert.equal(await store.deleteFile(ws, 'tmp/x'), undefined)
+      assert.equal(await store.getFile(ws, 'tmp/x'), undefined)
+    })
+
+    test('uploads: pending -> received once; open ones listed newest first', async () => {
+      const older = uploadRecord(ws, 'bam/x.bam', { createdAt: new Date(Date.now() - 1000).toISOString() })
+      const newer = uploadRecord(ws, 'bam/x.bam')
+      await store.createUpload(older)
+      await store.createUpload(newer)
+      assert.deepEqual((await store.listOpenUploads(ws, 'bam/x.bam')).map((u) => u.id), [newer.id, older.id])
+      await store.markUploadReceived(older.id, 'b'.repeat(64))
+      const got = await store.getUpload(older.id)
+      assert.equal(got?.status, 'received')
+      assert.equal(got?.receivedSha256, 'b'.repeat(64))
+      assert.equal(got?.overwrite, true)
+      await assert.rejects(store.markUploadReceived(older.id, null), (error) =>
+        isAppError(error, 'upload_already_received'),
+      )
+      await store.markUploadFailed(newer.id)
+      assert.deepEqual((await store.listOpenUploads(ws, 'bam/x.bam')).map((u) => u.id), [older.id])
+      assert.equal((await store.getUploadByBlob(older.blobName))?.id, older.id)
+    })
+
+    test('putFile with completeUploadId completes it in the same transaction; a racing repeat changes nothing', async () => {
+      const upload = uploadRecord(ws, 'bam/y.bam')
+      await store.createUpload(upload)
+      const file = fileRecord(ws, 'bam/y.bam', { blobName: upload.blobName })
+      await store.putFile(file, { overwrite: true, completeUploadId: upload.id })
+      assert.equal((await store.getUpload(upload.id))?.status, 'completed')
+      const again = await store.putFile(fileRecord(ws, 'bam/y.bam', { blobName: upload.blobName }), {
+        overwrite: true,
+        completeUploadId: upload.id,
+      })
+      assert.equal(again.replacedBlobName, null)
+      assert.equal(again.file.id, file.id)
+    })
+
+    test('concurrent writers on one key and on many keys lose nothing', async () => {
+      const writes = Array.from({ length: 40 }, (_, i) =>
+        store.putFile(fileRecord(ws, i % 2 ? 'race/same.txt' : `race/${i}.txt`, { size: i }), { overwrite: true }),
+      )
+      const results = await Promise.all(writes)
+      assert.equal((await keys('race/', 'race0')).length, 21)
+      // Every replaced blob is answered exactly once: none is orphaned, none deleted twice.
+      const sameBlobs = results.filter((r) => r.file.key === 'race/same.txt')
+      const replaced = sameBlobs.map((r) => r.replacedBlobName).filter((b) => b !== null)
+      assert.equal(new Set(replaced).size, sameBlobs.length - 1)
+    })
+
+    test('an upload and a file need an existing workspace', async () => {
+      await assert.rejects(store.putFile(fileRecord('ws_nowhere', 'x'), { overwrite: true }))
+    })
+  })
+}
