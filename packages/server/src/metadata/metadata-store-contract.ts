@@ -15,7 +15,11 @@ export interface MetadataStoreFixture {
 
 const now = () => new Date().toISOString()
 
-export function fileRecord(workspaceId: string, key: string, extra: Partial<FileRecord> = {}): FileRecord {
+export function fileRecord(
+  workspaceId: string,
+  key: string,
+  extra: Partial<FileRecord> = {},
+): FileRecord {
   return {
     id: newFileId(),
     workspaceId,
@@ -32,7 +36,11 @@ export function fileRecord(workspaceId: string, key: string, extra: Partial<File
   }
 }
 
-export function uploadRecord(workspaceId: string, key: string, extra: Partial<UploadRecord> = {}): UploadRecord {
+export function uploadRecord(
+  workspaceId: string,
+  key: string,
+  extra: Partial<UploadRecord> = {},
+): UploadRecord {
   return {
     id: newUploadId(),
     workspaceId,
@@ -65,7 +73,10 @@ function keyRecord(extra: Partial<KeyRecord> = {}): KeyRecord {
   }
 }
 
-export function describeMetadataStore(name: string, make: () => Promise<MetadataStoreFixture>): void {
+export function describeMetadataStore(
+  name: string,
+  make: () => Promise<MetadataStoreFixture>,
+): void {
   describe(`MetadataStore contract: ${name}`, () => {
     let fixture: MetadataStoreFixture
     let store: MetadataStore
@@ -97,8 +108,9 @@ export function describeMetadataStore(name: string, make: () => Promise<Metadata
       assert.equal((await store.getWorkspace(ws))?.name, 'Lab')
       assert.ok((await store.listWorkspaces()).some((w) => w.id === ws))
       assert.equal(await store.getWorkspace('ws_missing'), undefined)
-      await assert.rejects(store.createWorkspace({ id: ws, name: 'Again', created_at: now() }), (error) =>
-        isAppError(error, 'workspace_exists'),
+      await assert.rejects(
+        store.createWorkspace({ id: ws, name: 'Again', created_at: now() }),
+        (error) => isAppError(error, 'workspace_exists'),
       )
     })
 
@@ -113,7 +125,9 @@ export function describeMetadataStore(name: string, make: () => Promise<Metadata
       assert.ok((await store.listKeys()).some((k) => k.id === key.id))
       await store.revokeKey(key.id, now())
       assert.ok((await store.findKeyBySecretHash(key.secretHash))?.revoked_at)
-      await assert.rejects(store.revokeKey(key.id, now()), (error) => isAppError(error, 'api_key_not_found'))
+      await assert.rejects(store.revokeKey(key.id, now()), (error) =>
+        isAppError(error, 'api_key_not_found'),
+      )
     })
 
     test('putFile inserts, replaces keeping id and created_at, and answers the replaced blob', async () => {
@@ -132,8 +146,9 @@ export function describeMetadataStore(name: string, make: () => Promise<Metadata
 
     test('overwrite=false on an existing key -> file_exists and nothing changes', async () => {
       const before = await store.getFile(ws, 'raw/sample.vcf')
-      await assert.rejects(store.putFile(fileRecord(ws, 'raw/sample.vcf'), { overwrite: false }), (error) =>
-        isAppError(error, 'file_exists'),
+      await assert.rejects(
+        store.putFile(fileRecord(ws, 'raw/sample.vcf'), { overwrite: false }),
+        (error) => isAppError(error, 'file_exists'),
       )
       assert.deepEqual(await store.getFile(ws, 'raw/sample.vcf'), before)
     })
@@ -145,16 +160,35 @@ export function describeMetadataStore(name: string, make: () => Promise<Metadata
     })
 
     test('listFiles is in UTF-8 byte order and honours from/before/limit', async () => {
-      for (const key of ['results/a.txt', 'results/b.txt', 'results/sub/c.txt', 'results0.txt', 'résumé.txt', '😀.txt', '\uffff.txt']) {
+      for (const key of [
+        'results/a.txt',
+        'results/b.txt',
+        'results/sub/c.txt',
+        'results0.txt',
+        'résumé.txt',
+        '😀.txt',
+        '\uffff.txt',
+      ]) {
         await store.putFile(fileRecord(ws, key), { overwrite: true })
       }
       const all = await keys()
       const sorted = [...all].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
       assert.deepEqual(all, sorted)
-      assert.deepEqual(await keys('results/', 'results0'), ['results/a.txt', 'results/b.txt', 'results/sub/c.txt'])
+      assert.deepEqual(await keys('results/', 'results0'), [
+        'results/a.txt',
+        'results/b.txt',
+        'results/sub/c.txt',
+      ])
       assert.deepEqual(await keys('results/', 'results0', 2), ['results/a.txt', 'results/b.txt'])
-      const after = await store.listFiles({ workspaceId: ws, from: { key: 'results/a.txt', inclusive: false }, limit: 1 })
-      assert.deepEqual(after.map((f) => f.key), ['results/b.txt'])
+      const after = await store.listFiles({
+        workspaceId: ws,
+        from: { key: 'results/a.txt', inclusive: false },
+        limit: 1,
+      })
+      assert.deepEqual(
+        after.map((f) => f.key),
+        ['results/b.txt'],
+      )
       assert.deepEqual((await store.listFiles({ workspaceId: ws, limit: 0 })).length, 0)
     })
 
@@ -174,11 +208,16 @@ export function describeMetadataStore(name: string, make: () => Promise<Metadata
     })
 
     test('uploads: pending -> received once; open ones listed newest first', async () => {
-      const older = uploadRecord(ws, 'bam/x.bam', { createdAt: new Date(Date.now() - 1000).toISOString() })
+      const older = uploadRecord(ws, 'bam/x.bam', {
+        createdAt: new Date(Date.now() - 1000).toISOString(),
+      })
       const newer = uploadRecord(ws, 'bam/x.bam')
       await store.createUpload(older)
       await store.createUpload(newer)
-      assert.deepEqual((await store.listOpenUploads(ws, 'bam/x.bam')).map((u) => u.id), [newer.id, older.id])
+      assert.deepEqual(
+        (await store.listOpenUploads(ws, 'bam/x.bam')).map((u) => u.id),
+        [newer.id, older.id],
+      )
       await store.markUploadReceived(older.id, 'b'.repeat(64))
       const got = await store.getUpload(older.id)
       assert.equal(got?.status, 'received')
@@ -188,7 +227,10 @@ export function describeMetadataStore(name: string, make: () => Promise<Metadata
         isAppError(error, 'upload_already_received'),
       )
       await store.markUploadFailed(newer.id)
-      assert.deepEqual((await store.listOpenUploads(ws, 'bam/x.bam')).map((u) => u.id), [older.id])
+      assert.deepEqual(
+        (await store.listOpenUploads(ws, 'bam/x.bam')).map((u) => u.id),
+        [older.id],
+      )
       assert.equal((await store.getUploadByBlob(older.blobName))?.id, older.id)
     })
 
@@ -198,17 +240,22 @@ export function describeMetadataStore(name: string, make: () => Promise<Metadata
       const file = fileRecord(ws, 'bam/y.bam', { blobName: upload.blobName })
       await store.putFile(file, { overwrite: true, completeUploadId: upload.id })
       assert.equal((await store.getUpload(upload.id))?.status, 'completed')
-      const again = await store.putFile(fileRecord(ws, 'bam/y.bam', { blobName: upload.blobName }), {
-        overwrite: true,
-        completeUploadId: upload.id,
-      })
+      const again = await store.putFile(
+        fileRecord(ws, 'bam/y.bam', { blobName: upload.blobName }),
+        {
+          overwrite: true,
+          completeUploadId: upload.id,
+        },
+      )
       assert.equal(again.replacedBlobName, null)
       assert.equal(again.file.id, file.id)
     })
 
     test('concurrent writers on one key and on many keys lose nothing', async () => {
       const writes = Array.from({ length: 40 }, (_, i) =>
-        store.putFile(fileRecord(ws, i % 2 ? 'race/same.txt' : `race/${i}.txt`, { size: i }), { overwrite: true }),
+        store.putFile(fileRecord(ws, i % 2 ? 'race/same.txt' : `race/${i}.txt`, { size: i }), {
+          overwrite: true,
+        }),
       )
       const results = await Promise.all(writes)
       assert.equal((await keys('race/', 'race0')).length, 21)

@@ -71,25 +71,31 @@ export function describeBlobStore(name: string, make: () => Promise<BlobStoreFix
 
     test('maxSize: an oversized body is refused and leaves nothing', async () => {
       const name = blobName()
-      await assert.rejects(store.put(name, chunked(Buffer.alloc(300_000)), { maxSize: 200_000 }), (error) =>
-        isAppError(error, 'upload_too_large'),
+      await assert.rejects(
+        store.put(name, chunked(Buffer.alloc(300_000)), { maxSize: 200_000 }),
+        (error) => isAppError(error, 'upload_too_large'),
       )
       assert.equal(await store.stat(name), undefined)
     })
 
     test('exactSize: more bytes -> upload_too_large, fewer -> upload_incomplete, nothing kept', async () => {
       const more = blobName()
-      await assert.rejects(store.put(more, chunked(Buffer.alloc(1001)), { exactSize: 1000 }), (error) =>
-        isAppError(error, 'upload_too_large'),
+      await assert.rejects(
+        store.put(more, chunked(Buffer.alloc(1001)), { exactSize: 1000 }),
+        (error) => isAppError(error, 'upload_too_large'),
       )
       assert.equal(await store.stat(more), undefined)
       const fewer = blobName()
-      await assert.rejects(store.put(fewer, chunked(Buffer.alloc(999)), { exactSize: 1000 }), (error) =>
-        isAppError(error, 'upload_incomplete'),
+      await assert.rejects(
+        store.put(fewer, chunked(Buffer.alloc(999)), { exactSize: 1000 }),
+        (error) => isAppError(error, 'upload_incomplete'),
       )
       assert.equal(await store.stat(fewer), undefined)
       const exact = blobName()
-      assert.equal((await store.put(exact, chunked(Buffer.alloc(1000)), { exactSize: 1000 })).size, 1000)
+      assert.equal(
+        (await store.put(exact, chunked(Buffer.alloc(1000)), { exactSize: 1000 })).size,
+        1000,
+      )
     })
 
     test('a body that fails midway leaves nothing', async () => {
@@ -115,7 +121,11 @@ export function describeBlobStore(name: string, make: () => Promise<BlobStoreFix
     })
 
     test('awkward keys round-trip', async () => {
-      for (const key of ['a b/it’s "quoted" %20 #1 ?x +y.vcf', 'données/échantillon.vcf', '基因组/样本.bam']) {
+      for (const key of [
+        'a b/it’s "quoted" %20 #1 ?x +y.vcf',
+        'données/échantillon.vcf',
+        '基因组/样本.bam',
+      ]) {
         const name = blobName(key)
         await store.put(name, Readable.from([Buffer.from(key)]))
         assert.equal((await readAll(await store.read(name))).toString(), key)

@@ -9,7 +9,10 @@ import { LocalBlobStore } from './local-blob-store.ts'
 
 describeBlobStore('local', async () => {
   const root = await mkdtemp(join(tmpdir(), 'granary-blobs-'))
-  return { store: await LocalBlobStore.open(root), teardown: () => rm(root, { recursive: true, force: true }) }
+  return {
+    store: await LocalBlobStore.open(root),
+    teardown: () => rm(root, { recursive: true, force: true }),
+  }
 })
 
 test('open removes temp files a crash left behind', async () => {
@@ -41,7 +44,9 @@ test('a blob name cannot leave the store', async () => {
   const root = await mkdtemp(join(tmpdir(), 'granary-blobs-'))
   try {
     const store = await LocalBlobStore.open(root)
-    await assert.rejects(store.put('../escape', Readable.from([Buffer.from('x')])), { code: 'invalid_key' })
+    await assert.rejects(store.put('../escape', Readable.from([Buffer.from('x')])), {
+      code: 'invalid_key',
+    })
   } finally {
     await rm(root, { recursive: true, force: true })
   }

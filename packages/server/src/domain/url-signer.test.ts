@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { UrlSigner } from './url-signer.ts'
+
+const signer = new UrlSigner('s'.repeat(32))
+const future = Math.floor(Date.now() / 1000) + 60
+
+test('a signature verifies for exactly the parts it was made for', () => {
+  const parts = ['GET', 'ws/v/raw/a.vcf', String(future), 'attachment', 'text/plain']
+  const signature = signer.sign(parts)
+  signer.verify(parts, signature, future)
+  for (let i = 0; i < parts.length; i++) {
+    const changed = parts.map((p, j) => (j === i ? `${p}x` : p))
+    assert.throws(() => signer.verify(changed, signature, future), { code: 'invalid_signature' })
+  }
+  assert.throws(() => signer.verify(parts, `${signature.slice(0, -1)}A`, future), {
+    code: 'invalid_signature',
+  })
+  assert.throws(() => signer.verify(parts, '', future), { code: 'invalid_signature' })
+  assert.throws(() => new UrlSigner('t'.repeat(32)).verify(parts, signature, future), {
+    code: 'invalid_signature',
+  })
+})
+
+test('an expired signature is url_expired', () => {
+  const past = Math.floor(Date.now() / 1000) - 1
+  const parts = ['GET', 'x', String(past)]
+  assert.throws(() => signer.verify(parts, signer.sign(parts), past), { code: 'url_expired' })
+  assert.throws(() => signer.verify(parts, signer.sign(parts), Number.NaN), { code: 'url_expired' })
+})
