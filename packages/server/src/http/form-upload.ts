@@ -74,6 +74,8 @@ function parse<T>(
       fields[name] = value
     })
     parser.on('file', (name, file, info) => {
+      // Destroying the parser after a rejection errors its file streams; that is expected.
+      file.on('error', () => {})
       if (name !== 'file' || handled) {
         file.resume() // only the first part named 'file' is stored
         return

@@ -320,6 +320,19 @@ for (const backend of backendMatrix()) {
       assert.equal(got.body.length, 0)
     })
 
+    test('a form upload rejected mid-file answers cleanly and the server stays up', async () => {
+      for (let i = 0; i < 5; i++) {
+        const response = await uploadForm(server, {
+          workspaceId: 'ws_missing',
+          filename: 'big.bin',
+          content: Buffer.alloc(2_000_000),
+        })
+        assert.equal(response.statusCode, 404)
+        assert.equal(response.json().error.code, 'workspace_not_found')
+      }
+      assert.equal((await server.request({ method: 'GET', url: '/healthz' })).statusCode, 200)
+    })
+
     if (backend.name.endsWith('+local')) {
       test('replaced and deleted versions leave no bytes behind on disk', async () => {
         const blobs = join(server.dataDir, 'blobs', 'ws_default')

@@ -212,5 +212,20 @@ for (const backend of backendMatrix()) {
         'text/x-vcf',
       )
     })
+
+    test('the PUT takes any declared content type, JSON and text included, at any size', async () => {
+      for (const [filename, contentType] of [
+        ['reads.fq', 'text/plain'],
+        ['table.json', 'application/json'],
+        ['form.txt', 'application/x-www-form-urlencoded'],
+      ]) {
+        const bytes = Buffer.alloc(1_500_000, 'a')
+        const info = await start({ filename, size: bytes.length, content_type: contentType })
+        const response = await put(info, bytes)
+        assert.ok(response.status < 300, `${filename}: ${response.body}`)
+        const file = await confirm({ file_key: info.fileKey, size: bytes.length })
+        assert.equal(file.json().sha256, sha(bytes), filename)
+      }
+    })
   })
 }

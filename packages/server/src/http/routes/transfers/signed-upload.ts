@@ -23,7 +23,8 @@ export function signedUploadRoute(
   services: AppServices,
   options: AppOptions,
 ): void {
-  // Any content type: the bytes stream straight to the blob store.
+  // Any content type, JSON and text included: the bytes stream straight to the blob store.
+  app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))
   app.put<{ Params: { id: string }; Querystring: SignedUploadQuery }>(
     '/v1/uploads/:id/content',
