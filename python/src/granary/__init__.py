@@ -1,0 +1,21 @@
+"""Granary: Python client for the self-hostable Granary file service.
+
+Example::
+
+    from granary import Client, ApiError, NetworkError
+
+    client = Client()   # GRANARY_API_KEY and GRANARY_URL (default http://127.0.0.1:8080)
+    result = client.files.upload("sample.vcf", workspace_id="ws_abc123", path="raw/")
+    for f in client.files.list(workspace_id="ws_abc123", prefix="raw/"):
+        print(f["key"], f["size"])
+    local_path = client.files.download(result["key"], workspace_id="ws_abc123", dest="./output/")
+    client.files.delete(result["key"], workspace_id="ws_abc123")
+"""
+
+__version__ = "0.1.0"
+
+from .client import Client  # noqa: E402
+from .errors import ERROR_CODES, ApiError, GranaryError, NetworkError  # noqa: E402
+from .files import FileList  # noqa: E402
+
+__all__ = ["Client", "ApiError", "NetworkError", "GranaryError", "FileList", "ERROR_CODES", "__version__"]

@@ -1,0 +1,140 @@
+"""Exceptions raised by the Granary client.
+
+Two families, deliberately unrelated so that ``except ApiError`` never swallows an outage:
+
+* :class:`ApiError` — the server (or a signed URL's storage) answered with an error status.
+  ``code`` is one of the server's closed list of error codes (``packages/protocol/src/error-codes.ts``).
+* :class:`NetworkError` — no usable answer: connection refused, DNS failure, timeout, connection
+  cut mid-body.
+
+Example::
+
+    from granary import Client, ApiError, NetworkError
+
+    client = Client()
+    try:
+        client.files.delete("raw/missing.vcf", workspace_id="ws_abc123")
+    except ApiError as e:
+        if e.code == "file_not_found":
+            print("already gone", e.request_id)
+        else:
+            raise
+    except NetworkError:
+        print("server unreachable, retry later")
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional
+
+__all__ = ["GranaryError", "ApiError", "NetworkError", "ERROR_CODES"]
+
+#: The closed list of codes the server answers with (kept equal to the protocol package's list).
+ERROR_CODES = (
+    "invalid_request",
+    "invalid_key",
+    "unauthenticated",
+    "insufficient_scope",
+    "invalid_signature",
+    "url_expired",
+    "workspace_not_found",
+    "file_not_found",
+    "upload_not_found",
+    "api_key_not_found",
+    "route_not_found",
+    "workspace_exists",
+    "file_exists",
+    "upload_ambiguous",
+    "upload_not_received",
+    "upload_already_received",
+    "upload_superseded",
+    "upload_incomplete",
+    "upload_too_large",
+    "request_too_large",
+    "unsupported_media_type",
+    "size_mismatch",
+    "checksum_mismatch",
+    "range_not_satisfiable",
+    "storage_unavailable",
+    "database_unavailable",
+    "internal_error",
+)
+
+# Used only when an error answer has no Granary JSON body (e.g. a proxy's HTML page or an S3
+# XML error on a presigned URL): the closest code from the closed list for the status.
+_FALLBACK_CODES: Dict[int, str] = {
+    400: "invalid_request",
+    401: "unauthenticated",
+    403: "insufficient_scope",
+    404: "route_not_found",
+    409: "invalid_request",
+    411: "invalid_request",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    416: "range_not_satisfiable",
+    422: "invalid_request",
+    503: "storage_unavailable",
+}
+
+
+class GranaryError(Exception):
+    """Base class of every exception this package raises on purpose."""
+
+
+class ApiError(GranaryError):
+    """The server answered with an error (HTTP status >= 400).
+
+    Attributes:
+        status: the HTTP status, e.g. ``404``.
+        code: the machine-readable code, e.g. ``"file_not_found"``.
+        message: the server's human-readable explanation.
+        request_id: the server's request id (body ``error.request_id`` or the
+            ``x-request-id`` header), to quote in bug reports; ``None`` if absent.
+        details: optional structured details from the body (``error.details``), else ``{}``.
+
+    Example::
+
+        try:
+            client.files.list(workspace_id="ws_nope")
+        except ApiError as e:
+            assert (e.status, e.code) == (404, "workspace_not_found")
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        request_id: Optional[str] = None,
+        details: Optional[Mapping[str, Any]] = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.details: Dict[str, Any] = dict(details or {})
+        super().__init__(status, code, message, request_id, self.details)
+
+    def __str__(self) -> str:
+        rid = f" (request_id={self.request_id})" if self.request_id else ""
+        return f"{self.status} {self.code}: {self.message}{rid}"
+
+    def __repr__(self) -> str:
+        return (
+            f"ApiError(status={self.status!r}, code={self.code!r}, message={self.message!r}, "
+            f"request_id={self.request_id!r})"
+        )
+
+
+class NetworkError(GranaryError):
+    """The request got no usable answer: refused, unreachable, timed out or cut mid-transfer.
+
+    Not a subclass of :class:`ApiError`. The underlying exception is chained as ``__cause__``.
+
+    Example::
+
+        try:
+            Client(base_url="http://127.0.0.1:9").files.list(workspace_id="ws_abc123")
+        except NetworkError as e:
+            print("unreachable:", e)
+    """

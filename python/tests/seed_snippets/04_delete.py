@@ -1,0 +1,1 @@
+client.files.delete(result["key"], workspace_id="ws_abc123")
