@@ -1,0 +1,151 @@
+/** The granary CLI as a user runs it, against a real server process. */
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { promisify } from 'node:util'
+import {
+  ADMIN_KEY,
+  ROOT,
+  type ServerProcess,
+  startServerProcess,
+} from './support/server-process.ts'
+
+const exec = promisify(execFile)
+
+describe('granary CLI against a running server', () => {
+  let server: ServerProcess
+  let work: string
+  const granary = async (args: string[], apiKey = ADMIN_KEY) => {
+    try {
+      const { stdout, stderr } = await exec(
+        process.execPath,
+        [join(ROOT, 'packages/cli/bin/granary.js'), ...args],
+        {
+          cwd: work,
+          env: { PATH: process.env.PATH ?? '', GRANARY_URL: server.url, GRANARY_API_KEY: apiKey },
+        },
+      )
+      return { code: 0, stdout, stderr }
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string }
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr }
+    }
+  }
+  before(async () => {
+    server = await startServerProcess()
+    work = await mkdtemp(join(tmpdir(), 'granary-e2e-cli-'))
+  })
+  after(async () => {
+    await server.stop()
+    await rm(work, { recursive: true, force: true })
+  })
+
+  test('admin: create and list workspaces; create, list and revoke keys', async () => {
+    const created = await granary([
+      'admin',
+      'workspace',
+      'create',
+      'Exome lab',
+      '--id',
+      'ws_abc123',
+      '--json',
+    ])
+    assert.equal(created.code, 0, created.stderr)
+    assert.equal(JSON.parse(created.stdout).id, 'ws_abc123')
+    const listed = await granary(['admin', 'workspace', 'list', '--json'])
+    assert.deepEqual(
+      JSON.parse(listed.stdout)
+        .map((w: { id: string }) => w.id)
+        .sort(),
+      ['ws_abc123', 'ws_default'],
+    )
+    const key = await granary([
+      'admin',
+      'key',
+      'create',
+      '--name',
+      'pipeline',
+      '--scope',
+      'files',
+      '--workspace-id',
+      'ws_abc123',
+      '--json',
+    ])
+    assert.equal(key.code, 0, key.stderr)
+    const { id, secret } = JSON.parse(key.stdout)
+    assert.ok(secret)
+    const keys = await granary(['admin', 'key', 'list', '--json'])
+    assert.ok(
+      JSON.parse(keys.stdout).some(
+        (k: { id: string; secret?: string }) => k.id === id && !k.secret,
+      ),
+    )
+    assert.equal((await granary(['ls', '-w', 'ws_abc123'], secret)).code, 0)
+    assert.equal((await granary(['admin', 'key', 'revoke', id])).code, 0)
+    const refused = await granary(['ls', '-w', 'ws_abc123'], secret)
+    assert.notEqual(refused.code, 0)
+    assert.match(refused.stderr, /unauthenticated/)
+  })
+
+  test('upload, ls, url, download, rm', async () => {
+    await writeFile(join(work, 'sample.vcf'), '##fileformat=VCFv4.2\n')
+    await writeFile(join(work, 'reads.fq'), '@r1\nACGT\n+\n!!!!\n')
+    const uploaded = await granary([
+      'upload',
+      'sample.vcf',
+      'reads.fq',
+      '--path',
+      'raw/',
+      '-w',
+      'ws_abc123',
+      '--json',
+    ])
+    assert.equal(uploaded.code, 0, uploaded.stderr)
+    const ls = await granary(['ls', 'raw/', '-w', 'ws_abc123', '--json'])
+    assert.deepEqual(
+      JSON.parse(ls.stdout).files.map((f: { key: string }) => f.key),
+      ['raw/reads.fq', 'raw/sample.vcf'],
+    )
+    const table = await granary(['ls', 'raw/', '-w', 'ws_abc123'])
+    assert.match(table.stdout, /raw\/sample\.vcf/)
+    const url = await granary(['url', 'raw/sample.vcf', '--expires-in', '600', '-w', 'ws_abc123'])
+    assert.equal(url.code, 0, url.stderr)
+    const fetched = await fetch(url.stdout.trim())
+    assert.equal(await fetched.text(), '##fileformat=VCFv4.2\n')
+    const downloaded = await granary(['download', 'raw/reads.fq', 'out/', '-w', 'ws_abc123'])
+    assert.equal(downloaded.code, 0, downloaded.stderr)
+    assert.equal(await readFile(join(work, 'out', 'reads.fq'), 'utf8'), '@r1\nACGT\n+\n!!!!\n')
+    assert.equal((await granary(['rm', 'raw/reads.fq', '-w', 'ws_abc123'])).code, 0)
+    const gone = await granary(['rm', 'raw/reads.fq', '-w', 'ws_abc123'])
+    assert.notEqual(gone.code, 0)
+    assert.equal(gone.stderr.trim().split('\n').length, 1, 'one line, no stack trace')
+    assert.match(gone.stderr, /file_not_found/)
+  })
+
+  test('large files go through the upload-url flow', async () => {
+    await writeFile(join(work, 'big.bam'), Buffer.alloc(2_000_000, 7))
+    const uploaded = await granary([
+      'upload',
+      'big.bam',
+      '--path',
+      'bam/',
+      '--large-threshold',
+      '1000000',
+      '-w',
+      'ws_abc123',
+      '--json',
+    ])
+    assert.equal(uploaded.code, 0, uploaded.stderr)
+    const ls = await granary(['ls', 'bam/', '-w', 'ws_abc123', '--json'])
+    assert.equal(JSON.parse(ls.stdout).files[0].size, 2_000_000)
+  })
+
+  test('usage errors exit non-zero with help, not a stack trace', async () => {
+    const bad = await granary(['download'])
+    assert.notEqual(bad.code, 0)
+    assert.doesNotMatch(bad.stderr, /\n\s+at /)
+  })
+})
