@@ -72,7 +72,8 @@ describe('large-file flow on a real server', () => {
     assert.equal(file.sha256, expected)
     const download = await client.files.downloadStream(file.key)
     const check = createHash('sha256')
-    for await (const chunk of download.body) check.update(chunk)
+    for await (const chunk of download.body as unknown as AsyncIterable<Uint8Array>)
+      check.update(chunk)
     assert.equal(check.digest('hex'), expected)
     const growth = (await server.peakRss()) - baseline
     assert.ok(

@@ -17,9 +17,9 @@ const workspaceId = {
   maxLength: 64,
   description: 'Workspace id, e.g. ws_abc123.',
 } as const
+// No minLength on keys and file names: the server's key validator names the broken rule.
 const fileKey = {
   type: 'string',
-  minLength: 1,
   maxLength: 4096,
   description: "The file's key, e.g. raw/sample.vcf.",
 } as const
@@ -209,7 +209,7 @@ export const uploadUrlBody = {
   required: ['filename', 'workspace_id', 'size'],
   additionalProperties: false,
   properties: {
-    filename: { type: 'string', minLength: 1, maxLength: 1024 },
+    filename: { type: 'string', maxLength: 1024 },
     workspace_id: workspaceId,
     content_type: { type: 'string', maxLength: 255 },
     size,

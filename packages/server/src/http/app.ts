@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/admin/admin-routes.ts'
 import { fileRoutes } from './routes/files/file-routes.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
 import { transferRoutes } from './routes/transfers/transfer-routes.ts'
+import { schemaValidators } from './validators.ts'
 
 /** What the HTTP layer needs from the rest of the server. */
 export interface AppServices {
@@ -60,6 +61,7 @@ export async function buildApp(
   })
   installErrorHandling(app)
   for (const schema of sharedSchemas) app.addSchema(schema)
+  app.setValidatorCompiler(schemaValidators(sharedSchemas))
   await app.register(swagger, {
     // Name shared schemas by their $id (FileInfo, Error, ...) in /openapi.json.
     refResolver: {

@@ -43,6 +43,8 @@ function openParser(request: IncomingMessage, maxFileBytes: number): busboy.Busb
   try {
     return busboy({
       headers: request.headers,
+      // Keep the whole file name, so 'a/../b' is refused by the key rules, not silently cut to 'b'.
+      preservePath: true,
       defParamCharset: 'utf8', // non-ASCII file names arrive as UTF-8 from browsers, curl and requests
       // One byte over the limit lets the store see, and reject, an oversized file instead of a truncated one.
       limits: {
@@ -80,12 +82,14 @@ function parse<T>(
         file.resume() // only the first part named 'file' is stored
         return
       }
-      handled = onFile({
+      const part = {
         fields: { ...fields },
         file,
         filename: info.filename ?? '',
         mimeType: info.mimeType,
-      })
+      }
+      // A promise even if onFile throws synchronously: an error must not escape busboy's listener.
+      handled = Promise.resolve().then(() => onFile(part))
       handled.catch((error) => {
         file.resume()
         reject(error)

@@ -56,6 +56,7 @@ function sendDownload(reply: FastifyReply, download: SignedDownload) {
     'content-type': download.contentType,
     'content-disposition': contentDisposition(download.filename, {
       type: download.disposition,
+      fallback: asciiFallback(download.filename),
     }),
     etag: download.etag,
     'accept-ranges': 'bytes',
@@ -67,4 +68,15 @@ function sendDownload(reply: FastifyReply, download: SignedDownload) {
   })
   if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`)
   return reply.send(download.body)
+}
+
+/**
+ * RFC 6266: `filename*` carries the UTF-8 name; the plain `filename` is for old clients, so it is
+ * kept ASCII (accents dropped, anything else replaced) rather than raw Latin-1 bytes.
+ */
+function asciiFallback(filename: string): string {
+  return filename
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x20-\x7e]/g, '_')
 }
