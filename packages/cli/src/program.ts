@@ -1,0 +1,56 @@
+import { Command, Option } from 'commander'
+import { registerAdminCommands } from './admin.ts'
+import type { RunIO } from './context.ts'
+import { registerFileCommands } from './files.ts'
+import { type LoadServer, registerServeCommand } from './serve.ts'
+import { registerTransferCommands } from './transfer.ts'
+
+export const VERSION = '0.1.0'
+
+const EXAMPLES = `
+Environment:
+  GRANARY_URL        server URL (default http://127.0.0.1:8080)
+  GRANARY_API_KEY    API key
+  GRANARY_WORKSPACE  workspace (default ws_default)
+
+Examples:
+  export GRANARY_API_KEY=gk_...
+  granary upload sample.vcf --path raw/ -w ws_abc123
+  granary ls raw/ -w ws_abc123
+  granary download raw/sample.vcf ./output/ -w ws_abc123
+  granary url raw/sample.vcf --expires-in 3600
+  granary admin key create --name pipeline --scope files --workspace-id ws_abc123`
+
+export interface ProgramOptions {
+  /** Replaces the dynamic import of @granary/server (tests). */
+  loadServer?: LoadServer
+}
+
+/** The `granary` command tree; output goes to `io`, errors are thrown (exitOverride). */
+export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
+  const program = new Command('granary')
+    .description('Granary: store, list and share files in workspaces')
+    .version(VERSION)
+    .addOption(new Option('--url <url>', 'server URL (env GRANARY_URL)'))
+    .addOption(new Option('--api-key <key>', 'API key (env GRANARY_API_KEY)'))
+    .addOption(
+      new Option(
+        '-w, --workspace <id>',
+        'workspace id (env GRANARY_WORKSPACE, default ws_default)',
+      ),
+    )
+    .option('--json', 'machine-readable JSON on stdout')
+    .addHelpText('after', EXAMPLES)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Errors are printed once, by run(), in the one-line format.
+      outputError: () => {},
+    })
+  registerFileCommands(program, io)
+  registerTransferCommands(program, io)
+  registerAdminCommands(program, io)
+  registerServeCommand(program, io, options.loadServer)
+  return program
+}

@@ -1,0 +1,61 @@
+import type { Command } from 'commander'
+import type { RunIO } from './context.ts'
+import { CliError } from './errors.ts'
+import { parsePositiveInt } from './parse.ts'
+
+type RunServer = (env: Record<string, string | undefined>) => Promise<void>
+
+/** Loads the server lazily: the CLI works without it, and it is not a dependency of the CLI. */
+export type LoadServer = () => Promise<unknown>
+
+// A variable specifier keeps tsc and bundlers from requiring the package at build time.
+const SERVER_PACKAGE = '@granary/server'
+const importServer: LoadServer = () => import(SERVER_PACKAGE)
+
+/** `serve`: run a Granary server in this process. */
+export function registerServeCommand(program: Command, io: RunIO, load = importServer): void {
+  program
+    .command('serve')
+    .description('Run the Granary server (needs the @granary/server package)')
+    .option('--port <port>', 'port to listen on (env PORT)', parsePositiveInt)
+    .option('--data-dir <dir>', 'data folder for the embedded store (env GRANARY_DATA_DIR)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  granary serve\n  granary serve --port 9000 --data-dir ./data',
+    )
+    .action(async (options: { port?: number; dataDir?: string }) => {
+      const runServer = await loadRunServer(load)
+      const env = { ...io.env }
+      if (options.port !== undefined) env.PORT = String(options.port)
+      if (options.dataDir !== undefined) env.GRANARY_DATA_DIR = options.dataDir
+      await runServer(env)
+    })
+}
+
+async function loadRunServer(load: LoadServer): Promise<RunServer> {
+  let server: unknown
+  try {
+    server = await load()
+  } catch (err) {
+    if (isMissing(err)) throw notInstalled()
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new CliError(`the server package failed to load: ${reason}`, {
+      code: 'server_load_failed',
+    })
+  }
+  const runServer = (server as { runServer?: unknown } | null)?.runServer
+  if (typeof runServer !== 'function') throw notInstalled()
+  return runServer as RunServer
+}
+
+function isMissing(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown }
+  return code === 'ERR_MODULE_NOT_FOUND' && String(message).includes(SERVER_PACKAGE)
+}
+
+function notInstalled(): CliError {
+  return new CliError(
+    `the server package ${SERVER_PACKAGE} is not installed; install it to use \`granary serve\``,
+    { code: 'server_not_installed' },
+  )
+}

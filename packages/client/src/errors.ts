@@ -1,0 +1,99 @@
+import type { ErrorCode } from '@granary/protocol'
+
+/** A code from the closed list, or one a newer server added that this client does not know. */
+export type ApiErrorCode = ErrorCode | (string & {})
+
+export interface ApiErrorInit {
+  status: number
+  code: ApiErrorCode
+  message: string
+  requestId?: string | undefined
+  details?: Record<string, unknown> | undefined
+}
+
+/**
+ * The server answered with an error. `code` is one of the protocol's error codes.
+ *
+ * @example
+ * try {
+ *   await client.files.delete('raw/x.vcf', { workspaceId: 'ws_abc123' })
+ * } catch (err) {
+ *   if (err instanceof ApiError && err.code === 'file_not_found') console.log('already gone')
+ *   else throw err
+ * }
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  readonly status: number
+  readonly code: ApiErrorCode
+  readonly requestId: string | undefined
+  readonly details: Record<string, unknown> | undefined
+
+  constructor(init: ApiErrorInit) {
+    super(init.message)
+    this.status = init.status
+    this.code = init.code
+    this.requestId = init.requestId
+    this.details = init.details
+  }
+}
+
+/** The request never got an HTTP answer (refused connection, DNS, reset). `cause` has the why. */
+export class NetworkError extends Error {
+  override readonly name = 'NetworkError'
+  readonly code = 'network_error'
+  readonly url: string
+
+  constructor(url: string, cause: unknown) {
+    super(`Could not reach ${url}: ${describeCause(cause)}`, { cause })
+    this.url = url
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause)
+  // undici wraps the socket error: TypeError('fetch failed', { cause: Error('connect ECONNREFUSED') })
+  const inner = cause.cause
+  return inner instanceof Error ? inner.message : cause.message
+}
+
+/** Builds the ApiError for a non-2xx response, reading its JSON error body when it has one. */
+export async function apiErrorFrom(response: Response): Promise<ApiError> {
+  const headerId = response.headers.get('x-request-id') ?? undefined
+  const text = await response.text().catch(() => '')
+  const body = parseErrorBody(text)
+  if (body) {
+    return new ApiError({ ...body, status: response.status, requestId: body.requestId ?? headerId })
+  }
+  const snippet = text.trim().slice(0, 200)
+  const reason = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
+  return new ApiError({
+    status: response.status,
+    code: response.status === 413 ? 'request_too_large' : 'internal_error',
+    message: snippet ? `${reason}: ${snippet}` : reason,
+    requestId: headerId,
+  })
+}
+
+type ParsedError = Omit<ApiErrorInit, 'status'>
+
+function parseErrorBody(text: string): ParsedError | undefined {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  const error = isRecord(json) ? json.error : undefined
+  if (!isRecord(error) || typeof error.code !== 'string') return undefined
+  return {
+    code: error.code,
+    message: typeof error.message === 'string' ? error.message : error.code,
+    requestId: typeof error.request_id === 'string' ? error.request_id : undefined,
+    details: isRecord(error.details) ? error.details : undefined,
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

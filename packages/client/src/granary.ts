@@ -1,0 +1,80 @@
+import { Files } from './files.ts'
+import { Keys } from './keys.ts'
+import { type FetchLike, Transport } from './transport.ts'
+import { streamsRequestBodies } from './upload-source.ts'
+import { Workspaces } from './workspaces.ts'
+
+export interface GranaryOptions {
+  /** Server URL; Node default `GRANARY_URL` or http://127.0.0.1:8080, browser default its origin. */
+  baseUrl?: string
+  /** Sent as `Authorization: Bearer …`; Node default `GRANARY_API_KEY`. */
+  apiKey?: string
+  /** Replaces global fetch (tests, proxies, retries). */
+  fetch?: FetchLike
+  /** Used when a call does not name its workspace; Node default `GRANARY_WORKSPACE`. */
+  workspaceId?: string
+  /**
+   * Send uploads as request streams with byte progress. Default: true in Node; false in
+   * browsers, where fetch streams need HTTP/2 (Chrome) or are missing, so a Blob is sent whole-
+   * file by the browser itself (still from disk) and progress jumps to done at the end.
+   */
+  streamUploads?: boolean
+}
+
+const DEFAULT_URL = 'http://127.0.0.1:8080'
+
+/**
+ * The Granary client. Zero dependencies; runs in Node 20+ and browsers.
+ *
+ * @example
+ * const client = new Granary({ baseUrl: 'http://127.0.0.1:8080', apiKey: 'gk_...' })
+ * const file = await client.files.upload('sample.vcf', { workspaceId: 'ws_abc123', path: 'raw/' })
+ * const local = await client.files.download(file.key, { workspaceId: 'ws_abc123', dest: './output/' })
+ */
+export class Granary {
+  readonly files: Files
+  readonly workspaces: Workspaces
+  readonly keys: Keys
+  readonly #transport: Transport
+
+  constructor(options: GranaryOptions = {}) {
+    const env = processEnv()
+    this.#transport = new Transport({
+      baseUrl: options.baseUrl ?? env.GRANARY_URL ?? browserOrigin() ?? DEFAULT_URL,
+      apiKey: options.apiKey ?? env.GRANARY_API_KEY,
+      // Looked up per call, so a fetch patched after construction is honoured.
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      streamUploads: options.streamUploads ?? streamsRequestBodies(),
+    })
+    this.files = new Files(this.#transport, options.workspaceId ?? env.GRANARY_WORKSPACE)
+    this.workspaces = new Workspaces(this.#transport)
+    this.keys = new Keys(this.#transport)
+  }
+
+  /** The server URL this client talks to. */
+  get baseUrl(): string {
+    return this.#transport.baseUrl
+  }
+
+  /**
+   * Liveness of the server (no key needed).
+   *
+   * @example
+   * const { status } = await client.health() // 'ok'
+   */
+  health(options: { signal?: AbortSignal } = {}): Promise<{ status: string }> {
+    return this.#transport.json('GET', '/healthz', options)
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+function processEnv(): Env {
+  const proc = (globalThis as { process?: { env?: Env } }).process
+  return proc?.env ?? {}
+}
+
+function browserOrigin(): string | undefined {
+  const location = (globalThis as { location?: { origin?: string } }).location
+  return location?.origin && location.origin !== 'null' ? location.origin : undefined
+}

@@ -1,0 +1,20 @@
+export type {
+  ApiKeyInfo,
+  CreatedApiKey,
+  DownloadUrlResponse,
+  ErrorCode,
+  FileInfo,
+  ListFilesResponse,
+  Scope,
+  UploadUrlResponse,
+  Workspace,
+} from '@granary/protocol'
+export { ERROR_CODES, SCOPES } from '@granary/protocol'
+export { ApiError, type ApiErrorCode, NetworkError } from './errors.ts'
+export type * from './file-options.ts'
+export { Files, LARGE_THRESHOLD_DEFAULT } from './files.ts'
+export { Granary, type GranaryOptions } from './granary.ts'
+export { type CreateKeyOptions, Keys } from './keys.ts'
+export type { FetchLike } from './transport.ts'
+export type { UploadSource } from './upload-source.ts'
+export { type CreateWorkspaceOptions, Workspaces } from './workspaces.ts'

@@ -1,0 +1,94 @@
+import { apiErrorFrom, NetworkError } from './errors.ts'
+
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
+
+/** `duplex` is required by Node's fetch for stream bodies and missing from lib.dom's RequestInit. */
+export type StreamingRequestInit = RequestInit & { duplex?: 'half' }
+
+export type Query = Record<string, string | number | boolean | undefined>
+
+export interface RequestOptions {
+  query?: Query
+  /** Sent as JSON. */
+  json?: unknown
+  body?: BodyInit
+  headers?: Record<string, string>
+  signal?: AbortSignal | undefined
+}
+
+export interface TransportConfig {
+  readonly baseUrl: string
+  readonly apiKey: string | undefined
+  readonly fetch: FetchLike
+  /** Send upload bodies as streams (Node); false: send a Blob as a Blob (browsers). */
+  readonly streamUploads: boolean
+}
+
+/** The one place that speaks HTTP: base URL, auth header, network and error mapping. */
+export class Transport {
+  readonly #config: TransportConfig
+
+  constructor(config: TransportConfig) {
+    this.#config = Object.freeze({ ...config, baseUrl: config.baseUrl.replace(/\/+$/, '') })
+  }
+
+  get baseUrl(): string {
+    return this.#config.baseUrl
+  }
+
+  get streamUploads(): boolean {
+    return this.#config.streamUploads
+  }
+
+  /** Resolves a path (or an absolute URL) against the base URL and adds the defined params. */
+  url(path: string, query: Query = {}): URL {
+    const url = new URL(/^https?:\/\//i.test(path) ? path : `${this.#config.baseUrl}${path}`)
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(name, String(value))
+    }
+    return url
+  }
+
+  /** An authenticated call to the API; JSON answer parsed, 204 → undefined. */
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.send(method, path, options)
+    if (response.status === 204) return undefined as T
+    return (await response.json()) as T
+  }
+
+  /** An authenticated call to the API; throws ApiError unless the answer is 2xx. */
+  async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
+    if (this.#config.apiKey) headers.authorization = `Bearer ${this.#config.apiKey}`
+    let body = options.body
+    if (options.json !== undefined) {
+      headers['content-type'] = 'application/json'
+      body = JSON.stringify(options.json)
+    }
+    const init: StreamingRequestInit = { method, headers, signal: options.signal ?? null }
+    if (body !== undefined) init.body = body
+    if (isStream(body)) init.duplex = 'half'
+    return this.fetchOk(this.url(path, options.query), init)
+  }
+
+  /** A plain fetch (no Authorization: signed URLs) with network and HTTP errors mapped. */
+  async fetchOk(url: URL | string, init: StreamingRequestInit): Promise<Response> {
+    let response: Response
+    // A stream body cannot be replayed on a redirect anyway, and with redirects allowed undici
+    // keeps every chunk sent for a possible replay: a 100 GB upload would sit in memory
+    // (nodejs/undici#4058).
+    const request = isStream(init.body) ? { redirect: 'error' as const, ...init } : init
+    try {
+      response = await this.#config.fetch(url, request)
+    } catch (err) {
+      if (init.signal?.aborted) throw err
+      throw new NetworkError(String(url), err)
+    }
+    if (!response.ok) throw await apiErrorFrom(response)
+    return response
+  }
+}
+
+function isStream(body: unknown): boolean {
+  return typeof ReadableStream !== 'undefined' && body instanceof ReadableStream
+}
