@@ -7,6 +7,7 @@ import { LargeUploadService } from './domain/large-upload-service.ts'
 import type { BlobStore, MetadataStore } from './domain/ports.ts'
 import { SignedTransfers } from './domain/signed-transfers.ts'
 import { UrlSigner } from './domain/url-signer.ts'
+import { openPostgresStore } from './metadata/postgres/open-postgres-store.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
 import { LocalBlobStore } from './storage/local/local-blob-store.ts'
 import { LocalTransferUrls } from './storage/local/local-transfer-urls.ts'
@@ -29,7 +30,7 @@ export interface ComposeOptions {
 }
 
 export async function composeServices(config: Config, options: ComposeOptions): Promise<Services> {
-  const metadata = await openSqliteStore(join(config.dataDir, 'granary.sqlite'))
+  const metadata = await openMetadata(config, options)
   const blobs = await LocalBlobStore.open(config.dataDir)
   const signer = new UrlSigner(options.signingSecret)
   const urls = new LocalTransferUrls(config.publicUrl, signer)
@@ -52,4 +53,16 @@ export async function composeServices(config: Config, options: ComposeOptions): 
       await blobs.close()
     },
   })
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//
+
+function openMetadata(config: Config, options: ComposeOptions): Promise<MetadataStore> {
+  if (config.databaseUrl && POSTGRES_URL.test(config.databaseUrl)) {
+    return openPostgresStore(config.databaseUrl, {
+      maxConnections: config.databasePoolSize,
+      onConnectionError: (error) => options.onBackgroundError(error, 'postgres connection'),
+    })
+  }
+  return openSqliteStore(join(config.dataDir, 'granary.sqlite'))
 }

@@ -52,6 +52,10 @@ test('every problem is reported at once, each naming its variable', () => {
       'GRANARY_LOG_LEVEL',
     ]
     assert.equal(error.problems.length, names.length)
-    for (const name of names) assert.ok(error.problems.some((p) => p.startsWith(name)), name)
+    for (const name of names)
+      assert.ok(
+        error.problems.some((p) => p.startsWith(name)),
+        name,
+      )
   }
 })

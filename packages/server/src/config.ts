@@ -9,6 +9,10 @@ export interface Config {
   readonly host: string
   readonly port: number
   readonly dataDir: string
+  /** PostgreSQL metadata (postgres:// or postgresql://); SQLite in dataDir when undefined. */
+  readonly databaseUrl: string | undefined
+  /** Most PostgreSQL connections this process opens. */
+  readonly databasePoolSize: number
   /** Base of the signed URLs Granary hands out. */
   readonly publicUrl: string
   /** Bootstrap admin key; generated on first start when absent. */
@@ -60,6 +64,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       'GRANARY_SIGNING_SECRET: must be at least 32 characters (use a long random string)',
     )
   }
+  const databaseUrl = checkDatabaseUrl(env.GRANARY_DATABASE_URL, problems)
   const logLevel = env.GRANARY_LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`GRANARY_LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
@@ -67,6 +72,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     host,
     port,
     dataDir: resolve(cwd, env.GRANARY_DATA_DIR || 'data'),
+    databaseUrl,
+    databasePoolSize: integer('GRANARY_DATABASE_POOL_SIZE', 10, 1, 1000),
     publicUrl,
     adminKey,
     signingSecret,
@@ -91,6 +98,16 @@ function checkUrl(raw: string | undefined, problems: string[]): string | undefin
   } catch {}
   problems.push(
     `GRANARY_PUBLIC_URL=${raw}: expected an http(s) URL such as https://files.example.org`,
+  )
+  return undefined
+}
+
+/** Only PostgreSQL URLs; the problem never echoes the URL, which may hold a password. */
+function checkDatabaseUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (!raw) return undefined
+  if (/^postgres(ql)?:\/\//.test(raw)) return raw
+  problems.push(
+    'GRANARY_DATABASE_URL: expected a PostgreSQL URL such as postgres://granary:secret@db:5432/granary (unset it for SQLite)',
   )
   return undefined
 }

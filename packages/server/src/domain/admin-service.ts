@@ -1,11 +1,8 @@
 import type { ApiKeyInfo, CreatedApiKey, Scope, Workspace } from '@granary/protocol'
 import { hashSecret, type Principal, requirePermission } from './auth.ts'
 import { AppError } from './errors.ts'
-import { newKeyId, newKeySecret, newWorkspaceId } from './ids.ts'
+import { isKeyId, isWorkspaceId, newKeyId, newKeySecret, newWorkspaceId } from './ids.ts'
 import type { KeyRecord, MetadataStore } from './ports.ts'
-
-/** Workspace ids look like the seed's `ws_abc123`. */
-const WORKSPACE_ID = /^ws_[A-Za-z0-9_-]{1,60}$/
 
 export interface NewKey {
   name: string
@@ -38,7 +35,7 @@ export class AdminService {
     request: { id: string; name: string },
     options = { mustBeNew: false },
   ): Promise<Workspace> {
-    if (!WORKSPACE_ID.test(request.id)) {
+    if (!isWorkspaceId(request.id)) {
       throw new AppError(
         'invalid_request',
         `Workspace id '${request.id}' must look like 'ws_abc123' (letters, digits, '_' or '-' after 'ws_').`,
@@ -102,6 +99,7 @@ export class AdminService {
 
   async revokeKey(principal: Principal, id: string): Promise<void> {
     requirePermission(principal, 'admin')
+    if (!isKeyId(id)) throw new AppError('api_key_not_found', `No active API key '${id}'.`)
     await this.#metadata.revokeKey(id, new Date().toISOString())
   }
 
@@ -121,7 +119,7 @@ export class AdminService {
       )
     }
     for (const id of ids) {
-      if (!(await this.#metadata.getWorkspace(id))) {
+      if (!isWorkspaceId(id) || !(await this.#metadata.getWorkspace(id))) {
         throw new AppError(
           'workspace_not_found',
           `No workspace '${id}'; create it first with POST /v1/workspaces.`,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Scope } from '@granary/protocol'
 import { AppError } from './errors.ts'
+import { isWorkspaceId } from './ids.ts'
 import type { KeyRecord, MetadataStore } from './ports.ts'
 
 /** Who is calling: the API key a request authenticated with. */
@@ -66,7 +67,7 @@ export async function requireWorkspace(
   workspaceId: string,
 ): Promise<void> {
   const granted = principal.workspaceIds === null || principal.workspaceIds.includes(workspaceId)
-  if (!granted || !(await metadata.getWorkspace(workspaceId))) {
+  if (!granted || !isWorkspaceId(workspaceId) || !(await metadata.getWorkspace(workspaceId))) {
     throw new AppError('workspace_not_found', `No workspace '${workspaceId}' for this API key.`)
   }
 }

@@ -24,3 +24,9 @@ export const newKeyId = () => `key_${randomId(12)}`
 export const newWorkspaceId = () => `ws_${randomId(10)}`
 /** API key secrets: 'gr_' + 40 chars (~206 bits). */
 export const newKeySecret = () => `gr_${randomId(40)}`
+
+/** Workspace ids look like the seed's `ws_abc123`. */
+export const isWorkspaceId = (id: string) => /^ws_[A-Za-z0-9_-]{1,60}$/.test(id)
+/** Ids of a shape we never issue are not looked up (some databases refuse their characters). */
+export const isKeyId = (id: string) => /^key_[a-z0-9]{1,40}$/.test(id)
+export const isUploadId = (id: string) => /^up_[a-z0-9]{1,40}$/.test(id)

@@ -10,7 +10,7 @@ import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import { contentTypeFor } from './content-types.ts'
 import { AppError } from './errors.ts'
 import { blobNameFor, type FileService, fileExists } from './file-service.ts'
-import { newFileId, newUploadId } from './ids.ts'
+import { isUploadId, newFileId, newUploadId } from './ids.ts'
 import { keyFor, nameOf, validateKey } from './keys.ts'
 import type { BlobStore, FileRecord, MetadataStore, TransferUrls, UploadRecord } from './ports.ts'
 
@@ -79,7 +79,7 @@ export class LargeUploadService {
    * the declared size, once. A failed or interrupted PUT can be retried with the same URL.
    */
   async receive(uploadId: string, body: Readable, contentType: string | undefined): Promise<void> {
-    const upload = await this.#deps.metadata.getUpload(uploadId)
+    const upload = isUploadId(uploadId) ? await this.#deps.metadata.getUpload(uploadId) : undefined
     if (!upload || upload.status === 'failed' || isExpired(upload)) throw uploadNotFound(uploadId)
     if (upload.status !== 'pending') {
       throw new AppError(
@@ -142,7 +142,8 @@ export class LargeUploadService {
   async #findUpload(request: UploadConfirmRequest): Promise<UploadRecord> {
     const key = validateKey(request.file_key)
     if (request.upload_id) {
-      const upload = await this.#deps.metadata.getUpload(request.upload_id)
+      const id = request.upload_id
+      const upload = isUploadId(id) ? await this.#deps.metadata.getUpload(id) : undefined
       const matches = upload?.workspaceId === request.workspace_id && upload.key === key
       if (!upload || !matches || upload.status === 'failed') throw uploadNotFound(request.upload_id)
       if (upload.status !== 'completed' && isExpired(upload))

@@ -25,8 +25,9 @@ export class UrlSigner {
     expiresAtSeconds: number,
     now = Date.now(),
   ): void {
-    const expected = Buffer.from(this.sign(parts), 'base64url')
-    const given = Buffer.from(signature, 'base64url')
+    // Compare the text, not decoded bytes: base64url's padding bits would let altered strings pass.
+    const expected = Buffer.from(this.sign(parts))
+    const given = Buffer.from(signature)
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       throw new AppError(
         'invalid_signature',

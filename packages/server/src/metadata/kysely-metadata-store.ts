@@ -1,5 +1,5 @@
 import type { Workspace } from '@granary/protocol'
-import { type Kysely, Migrator, type Transaction } from 'kysely'
+import { type Kysely, Migrator, sql, type Transaction } from 'kysely'
 import { AppError } from '../domain/errors.ts'
 import type {
   FileRecord,
@@ -55,11 +55,14 @@ export class KyselyMetadataStore implements MetadataStore {
   }
 
   async migrate(): Promise<void> {
-    const migrator = new Migrator({
-      db: this.#db,
-      provider: new GranaryMigrations(this.#dialect),
+    const { error } = await this.#run(async (db) => {
+      const migrator = new Migrator({
+        db,
+        provider: new GranaryMigrations(this.#dialect),
+        ...(await migrationTableSchema(db, this.#dialect)),
+      })
+      return migrator.migrateToLatest()
     })
-    const { error } = await migrator.migrateToLatest()
     if (error) throw this.#translate(error)
   }
 
@@ -154,17 +157,30 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
-  /** A racing first insert of the same key loses with a unique violation; it then retries as a replace. */
+  /**
+   * A racing first insert of the same key loses with a unique violation and runs again as a
+   * replace; racing deletes can make the key vanish again in between, hence a few attempts.
+   */
   async putFile(
     file: FileRecord,
     options: { overwrite: boolean; completeUploadId?: string },
   ): Promise<PutFileResult> {
-    const attempt = () => this.#db.transaction().execute((trx) => putFileIn(trx, file, options))
-    try {
-      return await attempt()
-    } catch (error) {
-      if (!this.#isUniqueViolation(error)) throw this.#translate(error)
-      return this.#run(attempt)
+    const lock = this.#dialect === 'postgres'
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db
+          .transaction()
+          .execute((trx) => putFileIn(trx, file, { ...options, lock }))
+      } catch (error) {
+        if (!this.#isUniqueViolation(error)) throw this.#translate(error)
+        if (attempt === PUT_FILE_ATTEMPTS) {
+          throw new AppError(
+            'database_unavailable',
+            `Too many concurrent writes to '${file.key}'; retry shortly.`,
+            { cause: error },
+          )
+        }
+      }
     }
   }
 
@@ -242,16 +258,35 @@ export class KyselyMetadataStore implements MetadataStore {
   }
 }
 
+/**
+ * Kysely's Migrator looks for its tables in every schema unless told one: on PostgreSQL, another
+ * Kysely app's tables in another schema of the database would make it skip creating ours.
+ */
+async function migrationTableSchema(
+  db: Kysely<Database>,
+  dialect: MigrationDialect,
+): Promise<{ migrationTableSchema?: string }> {
+  if (dialect !== 'postgres') return {}
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+  const schema = rows[0]?.schema
+  return schema ? { migrationTableSchema: schema } : {}
+}
+
+/** Each lost race means another writer of the key committed, so this bounds a rare loop. */
+const PUT_FILE_ATTEMPTS = 10
+
 async function findFile(
   db: Kysely<Database>,
   workspaceId: string,
   key: string,
+  lock = false,
 ): Promise<FileRecord | undefined> {
   const row = await db
     .selectFrom('files')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('key', '=', key)
+    .$if(lock, (query) => query.forUpdate())
     .executeTakeFirst()
   return row && fileRecord(row)
 }
@@ -259,10 +294,18 @@ async function findFile(
 async function putFileIn(
   trx: Transaction<Database>,
   file: FileRecord,
-  options: { overwrite: boolean; completeUploadId?: string },
+  options: { overwrite: boolean; completeUploadId?: string; lock: boolean },
 ): Promise<PutFileResult> {
-  const existing = await findFile(trx, file.workspaceId, file.key)
-  if (options.completeUploadId && !(await completeUpload(trx, options.completeUploadId))) {
+  // The upload first: a racing confirm of the same upload waits here until the winner commits,
+  // so the read below sees what the winner made.
+  const completed = options.completeUploadId
+    ? await completeUpload(trx, options.completeUploadId)
+    : true
+  // PostgreSQL (READ COMMITTED) lets two writers read the same version and both answer it as
+  // replaced, orphaning one blob; FOR UPDATE queues them on the row. SQLite runs one
+  // transaction at a time and has no FOR UPDATE.
+  const existing = await findFile(trx, file.workspaceId, file.key, options.lock)
+  if (!completed) {
     // A racing confirm of the same upload won; answer what it made.
     if (existing?.blobName === file.blobName) return { file: existing, replacedBlobName: null }
     throw new AppError(

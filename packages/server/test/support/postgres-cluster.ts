@@ -97,9 +97,19 @@ function freePort(): Promise<number> {
 
 /** Clusters still running, killed synchronously if the test process exits without stop(). */
 const running = new Set<() => void>()
-process.once('exit', () => {
+const killAll = () => {
   for (const kill of running) kill()
-})
+  running.clear()
+}
+process.once('exit', killAll)
+// A signal skips 'exit': kill the clusters, then, unless someone else handles the signal (as
+// scripts/run-tests.ts does), let it end the process as it would have.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killAll()
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
+  })
+}
 
 export async function startPostgresCluster(): Promise<PostgresCluster> {
   const binaries = findPostgresBinaries()

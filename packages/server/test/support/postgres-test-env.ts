@@ -10,9 +10,14 @@ import {
   openPostgresStore,
   type PostgresStoreOptions,
 } from '../../src/metadata/postgres/open-postgres-store.ts'
-import { findPostgresBinaries, type PostgresCluster, startPostgresCluster } from './postgres-cluster.ts'
+import {
+  findPostgresBinaries,
+  type PostgresCluster,
+  startPostgresCluster,
+} from './postgres-cluster.ts'
 
-const SKIP = 'no PostgreSQL: GRANARY_TEST_DATABASE_URL is not set and initdb/pg_ctl are not installed'
+const SKIP =
+  'no PostgreSQL: GRANARY_TEST_DATABASE_URL is not set and initdb/pg_ctl are not installed'
 
 /**
  * Options for `describe`: skip loudly without PostgreSQL, but in CI (CI set) a missing database
@@ -64,21 +69,36 @@ export interface PostgresStoreFixture {
   teardown(): Promise<void>
 }
 
+export interface TestDatabase {
+  /** The new database's URL. */
+  readonly url: string
+  /** Drops it, closing whatever connections are left. */
+  drop(): Promise<void>
+}
+
+/** A new, empty database on `url`'s server, e.g. one per test server so none sees another's rows. */
+export async function createTestDatabase(url: string): Promise<TestDatabase> {
+  const database = `granary_test_${Math.random().toString(36).slice(2, 10)}`
+  await admin(url, `create database ${database}`)
+  return {
+    url: withDatabase(url, database),
+    drop: () => admin(url, `drop database if exists ${database} with (force)`),
+  }
+}
+
 /** A migrated store in a new, empty database of `url`'s server; teardown drops it. */
 export async function freshPostgresStore(
   url: string,
   options: PostgresStoreOptions = {},
 ): Promise<PostgresStoreFixture> {
-  const database = `granary_test_${Math.random().toString(36).slice(2, 10)}`
-  await admin(url, `create database ${database}`)
-  const own = withDatabase(url, database)
-  const store = await openPostgresStore(own, options)
+  const database = await createTestDatabase(url)
+  const store = await openPostgresStore(database.url, options)
   return {
     store,
-    url: own,
+    url: database.url,
     teardown: async () => {
       await store.close()
-      await admin(url, `drop database ${database} with (force)`)
+      await database.drop()
     },
   }
 }

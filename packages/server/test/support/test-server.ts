@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { createServer, loadConfig, type Server } from '../../src/server.ts'
 import type { Backend } from './backends.ts'
+import { createTestDatabase } from './postgres-test-env.ts'
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef'
 export const PUBLIC_URL = 'http://granary.test'
@@ -47,12 +48,17 @@ export async function startTestServer(
   env: Record<string, string> = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'granary-http-'))
+  // Each server gets its own PostgreSQL database, as it gets its own data folder.
+  const database = backend.env.GRANARY_DATABASE_URL
+    ? await createTestDatabase(backend.env.GRANARY_DATABASE_URL)
+    : undefined
   const config = loadConfig({
     GRANARY_DATA_DIR: dataDir,
     GRANARY_ADMIN_KEY: ADMIN_KEY,
     GRANARY_PUBLIC_URL: PUBLIC_URL,
     GRANARY_LOG_LEVEL: 'silent',
     ...backend.env,
+    ...(database ? { GRANARY_DATABASE_URL: database.url } : {}),
     ...env,
   })
   const server = await createServer(config)
@@ -114,6 +120,7 @@ export async function startTestServer(
     },
     async close() {
       await server.close()
+      await database?.drop()
       await rm(dataDir, { recursive: true, force: true })
     },
   }

@@ -99,6 +99,14 @@ function isTransient(state: string): boolean {
 export function translatePostgresError(error: unknown): unknown {
   if (error instanceof AppError || !(error instanceof Error)) return error
   const state = sqlState(error)
+  // 22021: PostgreSQL text cannot hold U+0000 (SQLite can), so such a value is never stored.
+  if (state === '22021') {
+    return new AppError(
+      'invalid_request',
+      'A value contains a NUL character (U+0000), which Granary cannot store or find.',
+      { cause: error },
+    )
+  }
   const transient =
     (state !== undefined && isTransient(state)) ||
     networkFailure(error) ||
@@ -121,5 +129,8 @@ function sqlState(error: unknown): string | undefined {
 function networkFailure(error: Error): boolean {
   const code = (error as { code?: unknown }).code
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return true
-  return error instanceof AggregateError && error.errors.some((e) => e instanceof Error && networkFailure(e))
+  return (
+    error instanceof AggregateError &&
+    error.errors.some((e) => e instanceof Error && networkFailure(e))
+  )
 }

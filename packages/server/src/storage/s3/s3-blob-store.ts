@@ -50,41 +50,37 @@ export class S3BlobStore implements BlobStore {
 
   async put(name: string, body: Readable, options: PutBlobOptions = {}): Promise<StoredBlob> {
     const Key = this.#key(name)
-    await this.#refuseExisting(Key, options.signal)
     const meter = new MeteredBody(options)
-    let bodyError: unknown
     // Errors of the body or the meter (size limits, abort) end the data lib-storage reads, so it
-    // aborts the multipart upload (or never sends the single PUT) before done() rejects.
+    // aborts the multipart upload (or never sends the single PUT) before done() rejects. The
+    // pipeline is built first so a body error while HeadObject runs is never unhandled.
     // The PassThrough hides MeteredBody's `size` getter, which lib-storage would take for the
     // total length (it reads `Body.size`) and then fail with "Expected 0 part(s)".
-    const source = pipeline(body, meter, new PassThrough(), (error) => {
-      if (error) bodyError ??= error
+    const source = pipeline(body, meter, new PassThrough(), () => {
+      // Read from `source.errored` below: set synchronously on destroy, before lib-storage fails.
     })
     if (options.signal) addAbortSignal(options.signal, meter)
-    const upload = new Upload({
-      client: this.client,
-      params: {
-        Bucket: this.config.bucket,
-        Key,
-        Body: source,
-        ContentType: options.contentType,
-      },
-      partSize: this.#partSize(options),
-      queueSize: this.config.queueSize,
-      leavePartsOnError: false,
-    })
     try {
-      await upload.done()
+      await this.#refuseExisting(Key, options.signal)
+      await this.#upload(Key, source, options).done()
       return { size: meter.size, sha256: meter.sha256 }
     } catch (error) {
-      // `errored` is set synchronously on destroy, before lib-storage sees the failure.
-      const streamError = source.errored ?? bodyError
-      const failure = streamError
-        ? bodyFailure(streamError, meter.size)
+      const failure = source.errored
+        ? bodyFailure(source.errored, meter.size)
         : storageError(error, 'store a blob')
       meter.destroy()
       throw failure
     }
+  }
+
+  #upload(Key: string, body: Readable, options: PutBlobOptions): Upload {
+    return new Upload({
+      client: this.client,
+      params: { Bucket: this.config.bucket, Key, Body: body, ContentType: options.contentType },
+      partSize: this.#partSize(options),
+      queueSize: this.config.queueSize,
+      leavePartsOnError: false,
+    })
   }
 
   async stat(name: string, options: IoOptions = {}): Promise<StoredBlob | undefined> {
@@ -192,7 +188,7 @@ function bodyFailure(error: unknown, received: number): unknown {
 
 function readError(error: unknown): unknown {
   const { name, status } = s3ErrorOf(error)
-  if (name === 'NoSuchKey' || status === 404) {
+  if (isNotFound(error)) {
     return new AppError('file_not_found', 'The file no longer exists.', {
       cause: error,
     })

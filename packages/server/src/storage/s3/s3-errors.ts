@@ -20,7 +20,8 @@ export function s3ErrorOf(error: unknown): {
 
 export function isNotFound(error: unknown): boolean {
   const { name, status } = s3ErrorOf(error)
-  return name === 'NoSuchKey' || name === 'NotFound' || status === 404
+  // A missing bucket is a configuration problem, not a missing blob (HEAD cannot tell them apart).
+  return name === 'NoSuchKey' || name === 'NotFound' || (status === 404 && name !== 'NoSuchBucket')
 }
 
 export function isAbortError(error: unknown): boolean {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
+import { ListObjectsV2Command } from '@aws-sdk/client-s3'
+import type { S3BlobStore } from './s3-blob-store.ts'
 import type { S3StoreConfig } from './s3-client.ts'
 
 const SKIP = 'no S3 test server: GRANARY_TEST_S3_ENDPOINT is not set'
@@ -45,4 +47,15 @@ export function whenS3Available(): { skip?: string } {
     `\n${bar}\n!! SKIPPING the S3 tests: ${SKIP}.\n!! Run: scripts/s3-test-server.sh start /tmp/granary-s3 && source /tmp/granary-s3/env\n${bar}\n`,
   )
   return { skip: SKIP }
+}
+
+/** Deletes what a test run left under its prefix (the test server is thrown away anyway). */
+export async function emptyPrefix(store: S3BlobStore): Promise<void> {
+  const { bucket, prefix } = store.config
+  const listing = await store.client.send(
+    new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }),
+  )
+  for (const object of listing.Contents ?? []) {
+    if (object.Key) await store.delete(object.Key.slice(prefix.length))
+  }
 }

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { S3BlobStore } from './s3-blob-store.ts'
-import { s3TestConfig, whenS3Available } from './s3-test-env.ts'
+import { emptyPrefix, s3TestConfig, whenS3Available } from './s3-test-env.ts'
 import { S3TransferUrls } from './s3-transfer-urls.ts'
 
 const BYTES = Buffer.from('0123456789abcdefghij')
@@ -17,7 +17,10 @@ describe('S3TransferUrls against the test S3 server', whenS3Available(), () => {
     urls = new S3TransferUrls(store.client, store.config)
     await store.put('ws/v1/data.txt', Readable.from([BYTES]))
   })
-  after(() => store.close())
+  after(async () => {
+    await emptyPrefix(store)
+    await store.close()
+  })
 
   function download(filename: string, expiresIn = 60) {
     const request = { blobName: 'ws/v1/data.txt', contentType: 'text/plain', expiresIn }
