@@ -37,10 +37,15 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/**
+ * `extraEnv` adds or overrides variables; `GRANARY_DATA_DIR` in it shares a data folder between
+ * processes (then `stop` leaves the folder to whoever made it).
+ */
 export async function startServerProcess(
   extraEnv: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'granary-e2e-'))
+  const sharedDir = extraEnv.GRANARY_DATA_DIR
+  const dataDir = sharedDir ?? (await mkdtemp(join(tmpdir(), 'granary-e2e-')))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const env = {
@@ -95,7 +100,7 @@ export async function startServerProcess(
     async stop() {
       child.kill('SIGTERM')
       await exited()
-      await rm(dataDir, { recursive: true, force: true })
+      if (!sharedDir) await rm(dataDir, { recursive: true, force: true })
     },
     output: () => log,
   }

@@ -39,7 +39,13 @@ export async function bootstrap(
   })
   const adminKeyFile = join(config.dataDir, 'admin.key')
   if (config.adminKey) {
-    if (!(await admin.hasKey(config.adminKey))) await issueAdminKey(admin, config.adminKey)
+    const secret = config.adminKey
+    if (!(await admin.hasKey(secret))) {
+      // Several processes may start at once on one database: one of them stores the key.
+      await issueAdminKey(admin, secret).catch(async (error: unknown) => {
+        if (!(await admin.hasKey(secret))) throw error
+      })
+    }
     return { adminKeyFile }
   }
   if ((await metadata.listKeys()).length > 0) return { adminKeyFile }

@@ -54,7 +54,14 @@ export class AdminService {
       name: request.name,
       created_at: new Date().toISOString(),
     }
-    await this.#metadata.createWorkspace(workspace)
+    try {
+      await this.#metadata.createWorkspace(workspace)
+    } catch (error) {
+      // Another process starting at the same moment made it first.
+      const made = !options.mustBeNew && (await this.#metadata.getWorkspace(request.id))
+      if (made) return made
+      throw error
+    }
     return workspace
   }
 
