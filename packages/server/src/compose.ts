@@ -4,13 +4,15 @@ import type { Config } from './config.ts'
 import { AdminService } from './domain/admin-service.ts'
 import { FileService } from './domain/file-service.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
-import type { BlobStore, MetadataStore } from './domain/ports.ts'
+import type { BlobStore, MetadataStore, TransferUrls } from './domain/ports.ts'
 import { SignedTransfers } from './domain/signed-transfers.ts'
 import { UrlSigner } from './domain/url-signer.ts'
 import { openPostgresStore } from './metadata/postgres/open-postgres-store.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
 import { LocalBlobStore } from './storage/local/local-blob-store.ts'
 import { LocalTransferUrls } from './storage/local/local-transfer-urls.ts'
+import { S3BlobStore } from './storage/s3/s3-blob-store.ts'
+import { S3TransferUrls } from './storage/s3/s3-transfer-urls.ts'
 
 export interface Services {
   readonly config: Config
@@ -31,9 +33,8 @@ export interface ComposeOptions {
 
 export async function composeServices(config: Config, options: ComposeOptions): Promise<Services> {
   const metadata = await openMetadata(config, options)
-  const blobs = await LocalBlobStore.open(config.dataDir)
   const signer = new UrlSigner(options.signingSecret)
-  const urls = new LocalTransferUrls(config.publicUrl, signer)
+  const { blobs, urls } = await openBlobs(config, signer)
   const files = new FileService({
     metadata,
     blobs,
@@ -65,4 +66,17 @@ function openMetadata(config: Config, options: ComposeOptions): Promise<Metadata
     })
   }
   return openSqliteStore(join(config.dataDir, 'granary.sqlite'))
+}
+
+/** S3 with real presigned URLs, or the data folder with URLs to Granary's own signed endpoints. */
+async function openBlobs(
+  config: Config,
+  signer: UrlSigner,
+): Promise<{ blobs: BlobStore; urls: TransferUrls }> {
+  if (config.s3) {
+    const blobs = await S3BlobStore.open(config.s3)
+    return { blobs, urls: new S3TransferUrls(blobs.client, blobs.config) }
+  }
+  const blobs = await LocalBlobStore.open(config.dataDir)
+  return { blobs, urls: new LocalTransferUrls(config.publicUrl, signer) }
 }

@@ -4,6 +4,8 @@
  */
 import { resolve } from 'node:path'
 import { FORM_UPLOAD_MAX_BYTES_DEFAULT } from '@granary/protocol'
+import { loadS3Config } from './config-s3.ts'
+import type { S3StoreConfig } from './storage/s3/s3-client.ts'
 
 export interface Config {
   readonly host: string
@@ -13,6 +15,8 @@ export interface Config {
   readonly databaseUrl: string | undefined
   /** Most PostgreSQL connections this process opens. */
   readonly databasePoolSize: number
+  /** Where the bytes go: S3 when set (GRANARY_STORAGE=s3), else `<dataDir>/blobs`. */
+  readonly s3: S3StoreConfig | undefined
   /** Base of the signed URLs Granary hands out. */
   readonly publicUrl: string
   /** Bootstrap admin key; generated on first start when absent. */
@@ -68,7 +72,9 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   const logLevel = env.GRANARY_LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`GRANARY_LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
+  const s3 = loadS3Config(env, problems)
   const config: Config = {
+    s3,
     host,
     port,
     dataDir: resolve(cwd, env.GRANARY_DATA_DIR || 'data'),

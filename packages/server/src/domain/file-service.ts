@@ -99,10 +99,10 @@ export class FileService {
     try {
       result = await this.#deps.metadata.putFile(file, options)
     } catch (error) {
-      this.#deleteQuietly(file.blobName)
+      await this.#deleteQuietly(file.blobName)
       throw error
     }
-    if (result.replacedBlobName) this.#deleteQuietly(result.replacedBlobName)
+    if (result.replacedBlobName) await this.#deleteQuietly(result.replacedBlobName)
     return result.file
   }
 
@@ -130,7 +130,7 @@ export class FileService {
     await this.#authorize(principal, 'files:delete', workspaceId)
     const removed = await this.#deps.metadata.deleteFile(workspaceId, validateKey(key))
     if (!removed) throw fileNotFound(workspaceId, key)
-    this.#deleteQuietly(removed.blobName)
+    await this.#deleteQuietly(removed.blobName)
   }
 
   async get(
@@ -158,8 +158,12 @@ export class FileService {
     if (await this.#deps.metadata.getFile(workspaceId, key)) throw fileExists(key)
   }
 
-  #deleteQuietly(blobName: string): void {
-    this.#deps.blobs
+  /**
+   * Deletes bytes nothing refers to any more. The answer waits for it, but a failure only leaves
+   * garbage (logged), never damage, so it does not fail the call.
+   */
+  async #deleteQuietly(blobName: string): Promise<void> {
+    await this.#deps.blobs
       .delete(blobName)
       .catch((error) => this.#deps.onBackgroundError(error, `deleting blob ${blobName}`))
   }

@@ -18,7 +18,8 @@ export class MeteredBody extends Transform {
     this.#limits = limits
   }
 
-  get size(): number {
+  /** Bytes passed so far (not `size`: lib-storage would take that for the total length). */
+  get byteCount(): number {
     return this.#size
   }
 

@@ -54,9 +54,9 @@ export class LocalBlobStore implements BlobStore {
     try {
       await this.#writeDurably(temp, body, meter, options.signal)
       await this.#linkIntoPlace(temp, this.#path(name))
-      return { size: meter.size, sha256: meter.sha256 }
+      return { size: meter.byteCount, sha256: meter.sha256 }
     } catch (error) {
-      throw translate(error, meter.size)
+      throw translate(error, meter.byteCount)
     } finally {
       await unlink(temp).catch(() => {})
     }

@@ -1,4 +1,4 @@
-import { addAbortSignal, PassThrough, pipeline, Readable } from 'node:stream'
+import { addAbortSignal, pipeline, Readable } from 'node:stream'
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -54,19 +54,17 @@ export class S3BlobStore implements BlobStore {
     // Errors of the body or the meter (size limits, abort) end the data lib-storage reads, so it
     // aborts the multipart upload (or never sends the single PUT) before done() rejects. The
     // pipeline is built first so a body error while HeadObject runs is never unhandled.
-    // The PassThrough hides MeteredBody's `size` getter, which lib-storage would take for the
-    // total length (it reads `Body.size`) and then fail with "Expected 0 part(s)".
-    const source = pipeline(body, meter, new PassThrough(), () => {
+    const source = pipeline(body, meter, () => {
       // Read from `source.errored` below: set synchronously on destroy, before lib-storage fails.
     })
     if (options.signal) addAbortSignal(options.signal, meter)
     try {
       await this.#refuseExisting(Key, options.signal)
       await this.#upload(Key, source, options).done()
-      return { size: meter.size, sha256: meter.sha256 }
+      return { size: meter.byteCount, sha256: meter.sha256 }
     } catch (error) {
       const failure = source.errored
-        ? bodyFailure(source.errored, meter.size)
+        ? bodyFailure(source.errored, meter.byteCount)
         : storageError(error, 'store a blob')
       meter.destroy()
       throw failure
