@@ -143,6 +143,13 @@ describe('granary CLI against a running server', () => {
     assert.equal(JSON.parse(ls.stdout).files[0].size, 2_000_000)
   })
 
+  test('admin storage check reports the local backend', async () => {
+    const check = await granary(['admin', 'storage', 'check'])
+    assert.equal(check.code, 0, check.stderr)
+    assert.match(check.stdout, /backend:\s+local/)
+    assert.match(check.stdout, /reachable:\s+yes/)
+  })
+
   test('usage errors exit non-zero with help, not a stack trace', async () => {
     const bad = await granary(['download'])
     assert.notEqual(bad.code, 0)

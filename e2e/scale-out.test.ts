@@ -67,7 +67,10 @@ describe('two Granary processes on one PostgreSQL and one shared folder', { skip
   })
 
   test('upload on one, list, download and delete on the other, alternating every request', async () => {
-    const file = await next().files.upload(new Blob(['alternating']), { path: 'raw/', filename: 'x.txt' })
+    const file = await next().files.upload(new Blob(['alternating']), {
+      path: 'raw/',
+      filename: 'x.txt',
+    })
     assert.deepEqual(
       (await next().files.list({ prefix: 'raw/' })).files.map((f) => f.id),
       [file.id],
@@ -110,7 +113,9 @@ describe('two Granary processes on one PostgreSQL and one shared folder', { skip
     const blobs = await readdir(join(shared, 'blobs', 'ws_default'))
     const left: string[] = []
     for (const version of blobs) {
-      const entries = await readdir(join(shared, 'blobs', 'ws_default', version)).catch((): string[] => [])
+      const entries = await readdir(join(shared, 'blobs', 'ws_default', version)).catch(
+        (): string[] => [],
+      )
       if (entries.includes('race')) left.push(version)
     }
     assert.equal(left.length, 1)

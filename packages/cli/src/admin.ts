@@ -2,6 +2,7 @@ import { type ApiKeyInfo, SCOPES, type Scope } from '@granary/client'
 import { type Command, Option } from 'commander'
 import { contextFor, type RunIO } from './context.ts'
 import { shortDate, table } from './format.ts'
+import { registerStorageCommands } from './storage.ts'
 
 interface KeyCreateOptions {
   name: string
@@ -14,12 +15,16 @@ interface KeyCreateOptions {
 export function registerAdminCommands(program: Command, io: RunIO): void {
   const admin = program
     .command('admin')
-    .description('Manage workspaces and API keys (needs an admin key)')
+    .description('Manage workspaces, API keys and the blob store (needs an admin key)')
   registerWorkspaceCommands(
     admin.command('workspace').description('Create and list workspaces'),
     io,
   )
   registerKeyCommands(admin.command('key').description('Create, list and revoke API keys'), io)
+  registerStorageCommands(
+    admin.command('storage').description('Check the blob store and its CORS rules'),
+    io,
+  )
 }
 
 function registerWorkspaceCommands(group: Command, io: RunIO): void {

@@ -1,5 +1,6 @@
 import { Files } from './files.ts'
 import { Keys } from './keys.ts'
+import { Storage } from './storage.ts'
 import { type FetchLike, Transport } from './transport.ts'
 import { streamsRequestBodies } from './upload-source.ts'
 import { Workspaces } from './workspaces.ts'
@@ -35,6 +36,7 @@ export class Granary {
   readonly files: Files
   readonly workspaces: Workspaces
   readonly keys: Keys
+  readonly storage: Storage
   readonly #transport: Transport
 
   constructor(options: GranaryOptions = {}) {
@@ -49,6 +51,7 @@ export class Granary {
     this.files = new Files(this.#transport, options.workspaceId ?? env.GRANARY_WORKSPACE)
     this.workspaces = new Workspaces(this.#transport)
     this.keys = new Keys(this.#transport)
+    this.storage = new Storage(this.#transport)
   }
 
   /** The server URL this client talks to. */

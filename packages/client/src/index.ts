@@ -6,6 +6,7 @@ export type {
   FileInfo,
   ListFilesResponse,
   Scope,
+  StorageStatus,
   UploadUrlResponse,
   Workspace,
 } from '@granary/protocol'
@@ -15,6 +16,7 @@ export type * from './file-options.ts'
 export { Files, LARGE_THRESHOLD_DEFAULT } from './files.ts'
 export { Granary, type GranaryOptions } from './granary.ts'
 export { type CreateKeyOptions, Keys } from './keys.ts'
+export { Storage } from './storage.ts'
 export type { FetchLike } from './transport.ts'
 export type { UploadSource } from './upload-source.ts'
 export { type CreateWorkspaceOptions, Workspaces } from './workspaces.ts'

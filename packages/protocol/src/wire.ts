@@ -127,3 +127,13 @@ export interface CreateKeyRequest {
   workspace_ids?: string[]
   expires_at?: string
 }
+
+export interface StorageStatus {
+  backend: 'local' | 's3'
+  location: string
+  reachable: boolean
+  /** Origins allowed to use presigned URLs from a browser; null where CORS does not apply. */
+  cors_origins: string[] | null
+  /** What is wrong, each with what to do. */
+  problems: string[]
+}

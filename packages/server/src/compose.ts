@@ -4,14 +4,16 @@ import type { Config } from './config.ts'
 import { AdminService } from './domain/admin-service.ts'
 import { FileService } from './domain/file-service.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
-import type { BlobStore, MetadataStore, TransferUrls } from './domain/ports.ts'
+import type { BlobStore, MetadataStore, StorageAdmin, TransferUrls } from './domain/ports.ts'
 import { SignedTransfers } from './domain/signed-transfers.ts'
 import { UrlSigner } from './domain/url-signer.ts'
 import { openPostgresStore } from './metadata/postgres/open-postgres-store.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
 import { LocalBlobStore } from './storage/local/local-blob-store.ts'
+import { LocalStorageAdmin } from './storage/local/local-storage-admin.ts'
 import { LocalTransferUrls } from './storage/local/local-transfer-urls.ts'
 import { S3BlobStore } from './storage/s3/s3-blob-store.ts'
+import { S3StorageAdmin } from './storage/s3/s3-storage-admin.ts'
 import { S3TransferUrls } from './storage/s3/s3-transfer-urls.ts'
 
 export interface Services {
@@ -34,7 +36,7 @@ export interface ComposeOptions {
 export async function composeServices(config: Config, options: ComposeOptions): Promise<Services> {
   const metadata = await openMetadata(config, options)
   const signer = new UrlSigner(options.signingSecret)
-  const { blobs, urls } = await openBlobs(config, signer)
+  const { blobs, urls, storageAdmin } = await openBlobs(config, signer)
   const files = new FileService({
     metadata,
     blobs,
@@ -47,7 +49,7 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     blobs,
     files,
     largeUploads: new LargeUploadService({ metadata, blobs, urls, files }),
-    admin: new AdminService(metadata),
+    admin: new AdminService(metadata, storageAdmin),
     signed: new SignedTransfers(signer, blobs),
     async close() {
       await metadata.close()
@@ -72,11 +74,13 @@ function openMetadata(config: Config, options: ComposeOptions): Promise<Metadata
 async function openBlobs(
   config: Config,
   signer: UrlSigner,
-): Promise<{ blobs: BlobStore; urls: TransferUrls }> {
+): Promise<{ blobs: BlobStore; urls: TransferUrls; storageAdmin: StorageAdmin }> {
   if (config.s3) {
     const blobs = await S3BlobStore.open(config.s3)
-    return { blobs, urls: new S3TransferUrls(blobs.client, blobs.config) }
+    const urls = new S3TransferUrls(blobs.client, blobs.config)
+    return { blobs, urls, storageAdmin: new S3StorageAdmin(blobs) }
   }
   const blobs = await LocalBlobStore.open(config.dataDir)
-  return { blobs, urls: new LocalTransferUrls(config.publicUrl, signer) }
+  const urls = new LocalTransferUrls(config.publicUrl, signer)
+  return { blobs, urls, storageAdmin: new LocalStorageAdmin(blobs, config.dataDir) }
 }

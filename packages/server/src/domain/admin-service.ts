@@ -2,7 +2,7 @@ import type { ApiKeyInfo, CreatedApiKey, Scope, Workspace } from '@granary/proto
 import { hashSecret, type Principal, requirePermission } from './auth.ts'
 import { AppError } from './errors.ts'
 import { isKeyId, isWorkspaceId, newKeyId, newKeySecret, newWorkspaceId } from './ids.ts'
-import type { KeyRecord, MetadataStore } from './ports.ts'
+import type { KeyRecord, MetadataStore, StorageAdmin, StorageInspection } from './ports.ts'
 
 export interface NewKey {
   name: string
@@ -14,9 +14,31 @@ export interface NewKey {
 /** Workspaces and API keys: the calls that need the `admin` scope. */
 export class AdminService {
   readonly #metadata: MetadataStore
+  readonly #storage: StorageAdmin
 
-  constructor(metadata: MetadataStore) {
+  constructor(metadata: MetadataStore, storage: StorageAdmin) {
     this.#metadata = metadata
+    this.#storage = storage
+  }
+
+  async inspectStorage(principal: Principal): Promise<StorageInspection> {
+    requirePermission(principal, 'admin')
+    return this.#storage.inspect()
+  }
+
+  /** Lets these browser origins use presigned URLs ('*' for any), then answers the new state. */
+  async setStorageCors(principal: Principal, origins: string[]): Promise<StorageInspection> {
+    requirePermission(principal, 'admin')
+    for (const origin of origins) {
+      if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+        throw new AppError(
+          'invalid_request',
+          `'${origin}' is not an origin; use e.g. https://lab.example.org (no path) or '*'.`,
+        )
+      }
+    }
+    await this.#storage.setCorsOrigins(origins)
+    return this.#storage.inspect()
   }
 
   async createWorkspace(

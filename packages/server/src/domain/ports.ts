@@ -176,3 +176,24 @@ export interface MetadataStore {
 }
 
 export type { Scope }
+
+/** What an operator needs to know about the blob store (`granary admin storage check`). */
+export interface StorageInspection {
+  backend: 'local' | 's3'
+  /** The data folder, or `s3://bucket/prefix` (and the endpoint for non-AWS stores). */
+  location: string
+  /** The store answered and the credentials may use it. */
+  reachable: boolean
+  /** Origins allowed to PUT and GET from a browser; null where CORS does not apply (local). */
+  corsOrigins: string[] | null
+  /** What is wrong, each with what to do. Empty when all is well. */
+  problems: string[]
+}
+
+/** Inspection and CORS set-up of the blob store, for operators. */
+export interface StorageAdmin {
+  /** Never throws for an unreachable store: that is reported in `problems`. */
+  inspect(): Promise<StorageInspection>
+  /** Lets these origins PUT and GET presigned URLs from a browser. Local backend -> invalid_request. */
+  setCorsOrigins(origins: string[]): Promise<void>
+}

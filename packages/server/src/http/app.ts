@@ -11,6 +11,7 @@ import type { SignedTransfers } from '../domain/signed-transfers.ts'
 import { installErrorHandling } from './error-handler.ts'
 import type { Authenticate } from './request-auth.ts'
 import { adminRoutes } from './routes/admin/admin-routes.ts'
+import { storageRoutes } from './routes/admin/storage-routes.ts'
 import { fileRoutes } from './routes/files/file-routes.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
 import { transferRoutes } from './routes/transfers/transfer-routes.ts'
@@ -83,6 +84,7 @@ export async function buildApp(
   serviceRoutes(app, services)
   fileRoutes(app, services, options)
   adminRoutes(app, services)
+  storageRoutes(app, services)
   await app.register(async (scope) => transferRoutes(scope, services, options))
   return app
 }

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify'
+import type { AppServices } from '../../app.ts'
+import { bearerSecret } from '../../request-auth.ts'
+
+const inspection = {
+  type: 'object',
+  required: ['backend', 'location', 'reachable', 'cors_origins', 'problems'],
+  properties: {
+    backend: { type: 'string', enum: ['local', 's3'] },
+    location: { type: 'string' },
+    reachable: { type: 'boolean' },
+    cors_origins: { type: ['array', 'null'], items: { type: 'string' } },
+    problems: { type: 'array', items: { type: 'string' } },
+  },
+} as const
+
+const corsBody = {
+  type: 'object',
+  required: ['origins'],
+  additionalProperties: false,
+  properties: {
+    origins: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      items: { type: 'string', maxLength: 255 },
+    },
+  },
+} as const
+
+/** The blob store as an operator sees it (scope `admin`). */
+export function storageRoutes(app: FastifyInstance, services: AppServices): void {
+  app.get(
+    '/v1/admin/storage',
+    {
+      schema: {
+        operationId: 'storage.check',
+        tags: ['admin'],
+        summary: 'Reachability, credentials and CORS rules of the blob store.',
+        response: { 200: inspection },
+      },
+    },
+    async (request) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      return wire(await services.admin.inspectStorage(principal))
+    },
+  )
+  app.put<{ Body: { origins: string[] } }>(
+    '/v1/admin/storage/cors',
+    {
+      schema: {
+        operationId: 'storage.setCors',
+        tags: ['admin'],
+        summary:
+          "Let these browser origins PUT and GET presigned URLs (S3 only); answers the store's state.",
+        body: corsBody,
+        response: { 200: inspection },
+      },
+    },
+    async (request) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      return wire(await services.admin.setStorageCors(principal, request.body.origins))
+    },
+  )
+}
+
+function wire(state: Awaited<ReturnType<AppServices['admin']['inspectStorage']>>) {
+  const { corsOrigins, ...rest } = state
+  return { ...rest, cors_origins: corsOrigins }
+}
