@@ -148,7 +148,9 @@ async function main(): Promise<number> {
   await startPostgres(env)
   await startS3(env)
   const files =
-    only.length > 0 ? only : ['packages', 'e2e'].flatMap((dir) => findTests(join(root, dir)))
+    only.length > 0
+      ? only
+      : ['packages', 'e2e', 'bench'].flatMap((dir) => findTests(join(root, dir)))
   const node = await runNodeTests(
     files.filter((f) => f.endsWith('.ts')),
     env,

@@ -1,0 +1,47 @@
+/**
+ * Runs the harness with tiny sizes (the smoke profile: 4 MiB, one round, 2,000 listed files),
+ * only the form-upload and listing parts, and checks the result is well formed: every peer got a
+ * finite ratio, and the listing numbers exist. It proves the harness works, not the speed.
+ */
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { parseArgs, writeResults } from './cli.ts'
+import { sections } from './report/sections.ts'
+import { runBench } from './run-bench.ts'
+import { FASTIFY, GRANARY, LIMIT, TUS } from './support/peers.ts'
+
+const positive = (value: number | undefined) => typeof value === 'number' && value > 0
+
+test('the harness measures the form upload against every peer and the listing', {
+  timeout: 120_000,
+}, async () => {
+  const out = await mkdtemp(join(tmpdir(), 'granary-bench-smoke-'))
+  try {
+    const cli = parseArgs(['--smoke', '--parts=upload,listing', `--out=${out}`])
+    assert.equal(cli.docs, false)
+    const result = await runBench(cli)
+    const upload = result.upload
+    assert.ok(upload, 'an upload comparison')
+    for (const name of [GRANARY, LIMIT, TUS, FASTIFY]) {
+      const stats = upload.configs[name]
+      assert.ok(positive(stats?.mbPerSecond.median), `${name} MB/s`)
+      assert.ok(positive(stats?.peakRssBytes.median), `${name} peak RSS`)
+    }
+    for (const peer of [LIMIT, TUS, FASTIFY]) {
+      assert.ok(positive(upload.ratios[`${GRANARY}/${peer}`]?.median), `a ratio to ${peer}`)
+    }
+    const listing = result.listing
+    assert.ok(listing, 'a listing result')
+    assert.ok(positive(listing.inProcess.storePage.p99Ms))
+    assert.ok(positive(listing.inProcess.cursorWalk.rowsPerSecond))
+    assert.ok(positive(listing.http.ratios['list/healthz']?.median))
+    assert.ok(sections(result).length >= 4)
+    const written = JSON.parse(await readFile(await writeResults(result, cli), 'utf8'))
+    assert.equal(written.mode, 'smoke')
+  } finally {
+    await rm(out, { recursive: true, force: true })
+  }
+})
