@@ -7,14 +7,10 @@ import { LargeUploadService } from './domain/large-upload-service.ts'
 import type { BlobStore, MetadataStore, StorageAdmin, TransferUrls } from './domain/ports.ts'
 import { SignedTransfers } from './domain/signed-transfers.ts'
 import { UrlSigner } from './domain/url-signer.ts'
-import { openPostgresStore } from './metadata/postgres/open-postgres-store.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
 import { LocalBlobStore } from './storage/local/local-blob-store.ts'
 import { LocalStorageAdmin } from './storage/local/local-storage-admin.ts'
 import { LocalTransferUrls } from './storage/local/local-transfer-urls.ts'
-import { S3BlobStore } from './storage/s3/s3-blob-store.ts'
-import { S3StorageAdmin } from './storage/s3/s3-storage-admin.ts'
-import { S3TransferUrls } from './storage/s3/s3-transfer-urls.ts'
 
 export interface Services {
   readonly config: Config
@@ -60,8 +56,9 @@ export async function composeServices(config: Config, options: ComposeOptions): 
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//
 
-function openMetadata(config: Config, options: ComposeOptions): Promise<MetadataStore> {
+async function openMetadata(config: Config, options: ComposeOptions): Promise<MetadataStore> {
   if (config.databaseUrl && POSTGRES_URL.test(config.databaseUrl)) {
+    const { openPostgresStore } = await import('./metadata/postgres/open-postgres-store.ts')
     return openPostgresStore(config.databaseUrl, {
       maxConnections: config.databasePoolSize,
       onConnectionError: (error) => options.onBackgroundError(error, 'postgres connection'),
@@ -76,9 +73,9 @@ async function openBlobs(
   signer: UrlSigner,
 ): Promise<{ blobs: BlobStore; urls: TransferUrls; storageAdmin: StorageAdmin }> {
   if (config.s3) {
-    const blobs = await S3BlobStore.open(config.s3)
-    const urls = new S3TransferUrls(blobs.client, blobs.config)
-    return { blobs, urls, storageAdmin: new S3StorageAdmin(blobs) }
+    // Loaded only when configured: the AWS SDK alone costs ~30 MB of memory.
+    const { openS3Storage } = await import('./storage/s3/open-s3-storage.ts')
+    return openS3Storage(config.s3)
   }
   const blobs = await LocalBlobStore.open(config.dataDir)
   const urls = new LocalTransferUrls(config.publicUrl, signer)

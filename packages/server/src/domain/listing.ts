@@ -79,43 +79,30 @@ export async function listFiles(metadata: MetadataStore, query: ListQuery): Prom
 }
 
 /**
- * Files directly under the prefix and the folders below it. A folder is emitted once and then
- * skipped with one range seek, so a folder holding a million files costs one query, not a million rows.
+ * Files directly under the prefix and the folders below it, from one loose index scan (the store
+ * skips each folder with one seek) and one fetch of the files' rows.
  */
 async function listFolderView(
   metadata: MetadataStore,
   query: ListQuery,
   start: Position | undefined,
 ): Promise<FilePage> {
-  const files: FileRecord[] = []
-  const folders: string[] = []
-  let position = start
-  let more = false
-  while (!more) {
-    const wanted = query.limit + 1 - files.length - folders.length
-    const rows = await metadata.listFiles(rangeFrom(query, position, wanted))
-    if (rows.length === 0) break
-    for (const row of rows) {
-      if (files.length + folders.length === query.limit) {
-        more = true
-        break
-      }
-      const slash = row.key.indexOf('/', query.prefix.length)
-      if (slash < 0) {
-        files.push(row)
-        position = { after: row.key, skipFolder: false }
-        continue
-      }
-      const folder = row.key.slice(0, slash + 1)
-      folders.push(folder)
-      position = { after: folder, skipFolder: true }
-      break // re-query past the folder
-    }
-    if (rows.length < wanted && position && !position.skipFolder) break
-  }
+  const range = rangeFrom(query, start, query.limit + 1)
+  const prefixLength = Array.from(query.prefix).length
+  const keys = await metadata.listFolderEntries({ ...range, prefixLength })
+  const entries = keys.slice(0, query.limit).map((key): Position => {
+    const slash = key.indexOf('/', query.prefix.length)
+    return slash < 0
+      ? { after: key, skipFolder: false }
+      : { after: key.slice(0, slash + 1), skipFolder: true }
+  })
+  const fileKeys = entries.filter((entry) => !entry.skipFolder).map((entry) => entry.after)
+  const files = await metadata.getFiles(query.workspaceId, fileKeys)
+  const folders = entries.filter((entry) => entry.skipFolder).map((entry) => entry.after)
+  const last = entries.at(-1)
   return {
     files,
     folders,
-    next_cursor: more && position ? encodeCursor(position) : null,
+    next_cursor: keys.length > query.limit && last ? encodeCursor(last) : null,
   }
 }

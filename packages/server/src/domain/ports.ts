@@ -152,6 +152,14 @@ export interface MetadataStore {
   /** Files of one workspace in key order (byte order of UTF-8) within the range. */
   listFiles(range: ListRange): Promise<FileRecord[]>
   /**
+   * The folder view's entries in key order, at most `limit`: each file directly under the prefix,
+   * and the first key inside each sub-folder (the rest of the folder is skipped with one index
+   * seek). `prefixLength` is the prefix's length in code points.
+   */
+  listFolderEntries(range: ListRange & { prefixLength: number }): Promise<string[]>
+  /** These keys' files, in key order; missing keys are left out. */
+  getFiles(workspaceId: string, keys: readonly string[]): Promise<FileRecord[]>
+  /**
    * Makes `file` the current version of its key in one transaction, keeping the existing id and
    * created_at. overwrite=false and the key exists -> file_exists. With `completeUploadId`, that
    * upload is marked completed in the same transaction; if a racing call completed it first,

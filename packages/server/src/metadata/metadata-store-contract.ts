@@ -192,6 +192,51 @@ export function describeMetadataStore(
       assert.deepEqual((await store.listFiles({ workspaceId: ws, limit: 0 })).length, 0)
     })
 
+    test('listFolderEntries answers each file and the first key of each folder, in order', async () => {
+      const keys = [
+        'fv/a.txt',
+        'fv/d1/x',
+        'fv/d1/y/deep',
+        'fv/d2/z',
+        'fv/e.txt',
+        'fv/😀/q',
+        'fv/😀/r',
+        'fv0',
+      ]
+      for (const key of keys) await store.putFile(fileRecord(ws, key), { overwrite: true })
+      const entries = (range: {
+        from?: string
+        inclusive?: boolean
+        prefix: string
+        limit: number
+      }) =>
+        store.listFolderEntries({
+          workspaceId: ws,
+          from: { key: range.from ?? range.prefix, inclusive: range.inclusive ?? true },
+          before: `${range.prefix.slice(0, -1)}0`,
+          limit: range.limit,
+          prefixLength: Array.from(range.prefix).length,
+        })
+      assert.deepEqual(await entries({ prefix: 'fv/', limit: 10 }), [
+        'fv/a.txt',
+        'fv/d1/x',
+        'fv/d2/z',
+        'fv/e.txt',
+        'fv/😀/q',
+      ])
+      assert.deepEqual(await entries({ prefix: 'fv/', limit: 2 }), ['fv/a.txt', 'fv/d1/x'])
+      assert.deepEqual(
+        await entries({ prefix: 'fv/', from: 'fv/d1/x', inclusive: false, limit: 1 }),
+        ['fv/d1/y/deep'],
+      )
+      assert.deepEqual(await entries({ prefix: 'fv/😀/', limit: 10 }), ['fv/😀/q', 'fv/😀/r'])
+      const files = await store.getFiles(ws, ['fv/e.txt', 'fv/a.txt', 'fv/missing'])
+      assert.deepEqual(
+        files.map((f) => f.key),
+        ['fv/a.txt', 'fv/e.txt'],
+      )
+    })
+
     test('files of another workspace are never listed', async () => {
       const other = `ws_${randomId(8)}`
       await store.createWorkspace({ id: other, name: 'Other', created_at: now() })
