@@ -120,9 +120,6 @@ export const apiKeySchema = {
   },
 } as const
 
-/** Shared schemas, registered once with the server (`$ref: 'FileInfo#'`). */
-export const sharedSchemas = [errorSchema, fileInfoSchema, workspaceSchema, apiKeySchema] as const
-
 export const listFilesQuery = {
   type: 'object',
   required: ['workspace_id'],
@@ -218,19 +215,117 @@ export const uploadUrlBody = {
     sha256,
     overwrite: { type: 'boolean', default: true },
     expires_in: expiresIn,
+    multipart: { type: 'boolean', description: 'A multipart session whatever the size.' },
+    part_size: {
+      type: 'integer',
+      minimum: 1,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'Part size hint (bytes).',
+    },
   },
 } as const
 
 export const uploadUrlResponse = {
   type: 'object',
-  required: ['uploadUrl', 'fileKey', 'uploadId', 'expiresAt', 'method', 'headers'],
+  required: ['fileKey', 'uploadId', 'expiresAt', 'method', 'headers'],
   properties: {
-    uploadUrl: { type: 'string' },
+    uploadUrl: { type: 'string', description: 'Single PUT only.' },
     fileKey: { type: 'string' },
     uploadId: { type: 'string' },
     expiresAt: timestamp,
     method: { type: 'string', enum: ['PUT'] },
+    multipart: { type: 'boolean' },
+    partSize: { type: 'integer', description: 'Multipart only.' },
+    partCount: { type: 'integer', description: 'Multipart only.' },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const
+
+const uploadPart = {
+  type: 'object',
+  required: ['part_number', 'size', 'sha256', 'etag'],
+  properties: {
+    part_number: { type: 'integer' },
+    size: { type: 'integer' },
+    sha256: { type: ['string', 'null'] },
+    etag: { type: ['string', 'null'] },
+  },
+} as const
+
+export const uploadSessionSchema = {
+  $id: 'UploadSession',
+  type: 'object',
+  required: [
+    'upload_id',
+    'file_key',
+    'workspace_id',
+    'status',
+    'multipart',
+    'size',
+    'part_size',
+    'part_count',
+    'created_at',
+    'expires_at',
+  ],
+  properties: {
+    upload_id: { type: 'string' },
+    file_key: { type: 'string' },
+    workspace_id: { type: 'string' },
+    status: {
+      type: 'string',
+      enum: ['pending', 'received', 'completed', 'failed', 'aborted', 'expired'],
+    },
+    multipart: { type: 'boolean' },
+    size: { type: 'integer' },
+    part_size: { type: ['integer', 'null'] },
+    part_count: { type: ['integer', 'null'] },
+    created_at: timestamp,
+    expires_at: timestamp,
+    parts: { type: 'array', items: uploadPart },
+  },
+} as const
+
+export const uploadLocatorQuery = {
+  type: 'object',
+  required: ['workspace_id'],
+  additionalProperties: false,
+  properties: { workspace_id: workspaceId },
+} as const
+
+export const signPartsBody = {
+  type: 'object',
+  required: ['workspace_id', 'part_numbers'],
+  additionalProperties: false,
+  properties: {
+    workspace_id: workspaceId,
+    part_numbers: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1000,
+      items: { type: 'integer', minimum: 1, maximum: 10_000 },
+    },
+    expires_in: expiresIn,
+  },
+} as const
+
+export const signPartsResponse = {
+  type: 'object',
+  required: ['parts'],
+  properties: {
+    parts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['part_number', 'size', 'url', 'headers', 'expires_at'],
+        properties: {
+          part_number: { type: 'integer' },
+          size: { type: 'integer' },
+          url: { type: 'string' },
+          headers: { type: 'object', additionalProperties: { type: 'string' } },
+          expires_at: timestamp,
+        },
+      },
+    },
   },
 } as const
 
@@ -273,3 +368,12 @@ export const createKeyBody = {
     expires_at: { type: 'string', format: 'date-time' },
   },
 } as const
+
+/** Shared schemas, registered once with the server (`$ref: 'FileInfo#'`). */
+export const sharedSchemas = [
+  errorSchema,
+  fileInfoSchema,
+  workspaceSchema,
+  apiKeySchema,
+  uploadSessionSchema,
+] as const

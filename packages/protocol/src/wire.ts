@@ -43,16 +43,67 @@ export interface UploadUrlRequest {
   sha256?: string
   overwrite?: boolean
   expires_in?: number
+  /** Ask for a multipart session whatever the size. */
+  multipart?: boolean
+  /** Part size hint in bytes for a multipart session (clamped by the server). */
+  part_size?: number
 }
 
+/** The seed's answer: one PUT URL. */
 export interface UploadUrlResponse {
   uploadUrl: string
   fileKey: string
   uploadId: string
   expiresAt: string
   method: 'PUT'
+  multipart?: false
   /** Exactly the headers the PUT must carry. */
   headers: Record<string, string>
+}
+
+/** A multipart session: sign part URLs with POST /v1/files/uploads/{uploadId}/parts. */
+export interface MultipartUploadResponse {
+  uploadId: string
+  fileKey: string
+  multipart: true
+  method: 'PUT'
+  partSize: number
+  partCount: number
+  /** The session's idle deadline; every action on it pushes it back. */
+  expiresAt: string
+  headers: Record<string, string>
+}
+
+export interface UploadPart {
+  part_number: number
+  size: number
+  /** Hex SHA-256 computed on arrival (local backend), else null. */
+  sha256: string | null
+  /** The store's tag for the part (S3: its MD5), else null. */
+  etag: string | null
+}
+
+export interface UploadSession {
+  upload_id: string
+  file_key: string
+  workspace_id: string
+  status: 'pending' | 'received' | 'completed' | 'failed' | 'aborted' | 'expired'
+  multipart: boolean
+  size: number
+  part_size: number | null
+  part_count: number | null
+  created_at: string
+  expires_at: string
+  /** What the store holds so far (multipart sessions, GET only). */
+  parts?: UploadPart[]
+}
+
+export interface SignedPartUrl {
+  part_number: number
+  size: number
+  url: string
+  headers: Record<string, string>
+  expires_at: string
 }
 
 export interface UploadConfirmRequest {

@@ -4,8 +4,11 @@ import type { Config } from './config.ts'
 import { AdminService } from './domain/admin-service.ts'
 import { FileService } from './domain/file-service.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
+import { MultipartService } from './domain/multipart-service.ts'
 import type { BlobStore, MetadataStore, StorageAdmin, TransferUrls } from './domain/ports.ts'
 import { SignedTransfers } from './domain/signed-transfers.ts'
+import type { UploadPolicy } from './domain/upload-policy.ts'
+import { UploadReaper } from './domain/upload-reaper.ts'
 import { UrlSigner } from './domain/url-signer.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
 import { LocalBlobStore } from './storage/local/local-blob-store.ts'
@@ -18,6 +21,8 @@ export interface Services {
   readonly blobs: BlobStore
   readonly files: FileService
   readonly largeUploads: LargeUploadService
+  readonly multipart: MultipartService
+  readonly reaper: UploadReaper
   readonly admin: AdminService
   readonly signed: SignedTransfers
   close(): Promise<void>
@@ -39,12 +44,21 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     urls,
     onBackgroundError: options.onBackgroundError,
   })
+  const policy: UploadPolicy = {
+    multipartThreshold: config.multipartThreshold,
+    partSize: config.partSize,
+    idleTimeoutMs: config.uploadIdleTimeoutS * 1000,
+    maxAgeMs: config.uploadMaxAgeS * 1000,
+  }
+  const multipart = new MultipartService({ metadata, blobs, urls, policy })
   return Object.freeze({
     config,
     metadata,
     blobs,
     files,
-    largeUploads: new LargeUploadService({ metadata, blobs, urls, files }),
+    largeUploads: new LargeUploadService({ metadata, blobs, urls, files, multipart, policy }),
+    multipart,
+    reaper: new UploadReaper(metadata, blobs),
     admin: new AdminService(metadata, storageAdmin),
     signed: new SignedTransfers(signer, blobs),
     async close() {

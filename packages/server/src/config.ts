@@ -27,6 +27,15 @@ export interface Config {
   /** A request body that sends nothing for this long is abandoned. */
   readonly bodyIdleTimeoutMs: number
   readonly logLevel: string
+  /** Declared sizes from this up get a multipart session (bytes). */
+  readonly multipartThreshold: number
+  /** Default part size of multipart sessions (bytes). */
+  readonly partSize: number
+  /** Open uploads expire after this long without activity, or this long after they started. */
+  readonly uploadIdleTimeoutS: number
+  readonly uploadMaxAgeS: number
+  /** How often the reaper looks for expired uploads (0: never in the background). */
+  readonly reaperIntervalS: number
 }
 
 export class ConfigError extends Error {
@@ -40,6 +49,9 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>
+
+const MiB = 1024 * 1024
+const GiB = 1024 * MiB
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
@@ -91,6 +103,11 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     ),
     bodyIdleTimeoutMs: integer('GRANARY_BODY_IDLE_TIMEOUT_MS', 60_000, 1000, 3_600_000),
     logLevel,
+    multipartThreshold: integer('GRANARY_MULTIPART_THRESHOLD', 5 * GiB, 0, Number.MAX_SAFE_INTEGER),
+    partSize: integer('GRANARY_PART_SIZE', 64 * MiB, 5 * MiB, 5 * GiB),
+    uploadIdleTimeoutS: integer('GRANARY_UPLOAD_IDLE_TIMEOUT_S', 24 * 3600, 1, 365 * 24 * 3600),
+    uploadMaxAgeS: integer('GRANARY_UPLOAD_MAX_AGE_S', 7 * 24 * 3600, 1, 365 * 24 * 3600),
+    reaperIntervalS: integer('GRANARY_REAPER_INTERVAL_S', 600, 0, 24 * 3600),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)

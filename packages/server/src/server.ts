@@ -67,11 +67,35 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const server = await createServer(config)
   try {
     const url = await server.app.listen({ host: config.host, port: config.port })
-    return { ...server, url }
+    const stopReaper = startReaper(server, config.reaperIntervalS)
+    return {
+      ...server,
+      url,
+      async close() {
+        stopReaper()
+        await server.close()
+      },
+    }
   } catch (error) {
     await server.close()
     throw error
   }
+}
+
+/** Expires abandoned uploads and deletes their bytes every `intervalS` seconds (0: never). */
+function startReaper(server: Server, intervalS: number): () => void {
+  if (intervalS <= 0) return () => {}
+  const reap = () => {
+    server.services.reaper
+      .run()
+      .then((report) => {
+        if (report.expired_uploads > 0) server.app.log.info(report, 'expired abandoned uploads')
+      })
+      .catch((error: unknown) => server.app.log.warn({ err: error }, 'the upload reaper failed'))
+  }
+  const timer = setInterval(reap, intervalS * 1000)
+  timer.unref()
+  return () => clearInterval(timer)
 }
 
 /** Reads the environment, starts, prints how to use the server, and stops cleanly on signals. */

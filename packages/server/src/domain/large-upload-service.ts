@@ -5,23 +5,29 @@
  */
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import type { UploadConfirmRequest, UploadUrlRequest, UploadUrlResponse } from '@granary/protocol'
+import type {
+  MultipartUploadResponse,
+  UploadConfirmRequest,
+  UploadUrlRequest,
+  UploadUrlResponse,
+} from '@granary/protocol'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import { contentTypeFor } from './content-types.ts'
 import { AppError } from './errors.ts'
 import { blobNameFor, type FileService, fileExists } from './file-service.ts'
 import { isUploadId, newFileId, newUploadId } from './ids.ts'
 import { keyFor, nameOf, validateKey } from './keys.ts'
+import { isExpired, type MultipartService } from './multipart-service.ts'
 import type { BlobStore, FileRecord, MetadataStore, TransferUrls, UploadRecord } from './ports.ts'
-
-/** A pending upload may be confirmed this long after it was created. */
-const UPLOAD_LIFETIME_MS = 24 * 3600 * 1000
+import type { UploadPolicy } from './upload-policy.ts'
 
 export interface LargeUploadDeps {
   metadata: MetadataStore
   blobs: BlobStore
   urls: TransferUrls
   files: FileService
+  multipart: MultipartService
+  policy: UploadPolicy
 }
 
 export class LargeUploadService {
@@ -31,16 +37,18 @@ export class LargeUploadService {
     this.#deps = deps
   }
 
+  /** One PUT URL (the seed's flow), or a multipart session for large files or when asked. */
   async createUploadUrl(
     principal: Principal,
     request: UploadUrlRequest & { expires_in: number },
-  ): Promise<UploadUrlResponse> {
+  ): Promise<UploadUrlResponse | MultipartUploadResponse> {
     await this.#authorize(principal, request.workspace_id)
     const key = keyFor(request.path, request.filename)
     const overwrite = request.overwrite ?? true
     if (!overwrite && (await this.#deps.metadata.getFile(request.workspace_id, key)))
       throw fileExists(key)
     const now = Date.now()
+    const { policy } = this.#deps
     const upload: UploadRecord = {
       id: newUploadId(),
       workspaceId: request.workspace_id,
@@ -54,7 +62,11 @@ export class LargeUploadService {
       status: 'pending',
       receivedSha256: null,
       createdAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + UPLOAD_LIFETIME_MS).toISOString(),
+      expiresAt: new Date(now + policy.idleTimeoutMs).toISOString(),
+      multipart: null,
+    }
+    if (request.multipart || request.size >= policy.multipartThreshold) {
+      return this.#deps.multipart.start(upload, request.part_size)
     }
     await this.#deps.metadata.createUpload(upload)
     const signed = await this.#deps.urls.upload({
@@ -70,6 +82,7 @@ export class LargeUploadService {
       uploadId: upload.id,
       expiresAt: signed.expiresAt.toISOString(),
       method: 'PUT',
+      multipart: false,
       headers: signed.headers,
     }
   }
@@ -183,10 +196,17 @@ export class LargeUploadService {
     )
   }
 
-  /** Bytes PUT to Granary were hashed on arrival; bytes PUT straight to the store are hashed now. */
+  /**
+   * Bytes PUT to Granary were hashed on arrival; bytes PUT straight to the store are hashed now;
+   * a multipart session's parts are joined first (unless a confirm that failed later already did).
+   */
   async #received(upload: UploadRecord): Promise<{ size: number; sha256: string }> {
     if (upload.status === 'received' && upload.receivedSha256) {
       return { size: upload.size, sha256: upload.receivedSha256 }
+    }
+    if (upload.multipart && !(await this.#deps.blobs.stat(upload.blobName))) {
+      const joined = await this.#deps.multipart.complete(upload)
+      return { size: joined.size, sha256: joined.sha256 ?? (await this.#hash(upload.blobName)) }
     }
     const stat = await this.#deps.blobs.stat(upload.blobName)
     if (!stat) {
@@ -223,10 +243,6 @@ export class LargeUploadService {
     requirePermission(principal, 'files:write')
     await requireWorkspace(this.#deps.metadata, principal, workspaceId)
   }
-}
-
-function isExpired(upload: UploadRecord): boolean {
-  return new Date(upload.expiresAt).getTime() <= Date.now()
 }
 
 function uploadNotFound(uploadId: string): AppError {

@@ -36,7 +36,7 @@ export interface ByteRange {
  * Immutable blobs by name. A name is written once; a replaced file gets a new name.
  * Names look like `<workspace>/<version>/<key>` so operators can find a file in the store.
  */
-export interface BlobStore {
+export interface BlobStore extends MultipartStore {
   /** Streams body into a new blob, computing its SHA-256; visible only once complete. Exists -> upload_already_received. */
   put(name: string, body: Readable, options?: PutBlobOptions): Promise<StoredBlob>
   /** Size (and SHA-256 when known) of a complete blob, or undefined when it does not exist. */
@@ -49,6 +49,46 @@ export interface BlobStore {
   check(options?: IoOptions): Promise<void>
   /** Releases connections and timers. */
   close(): Promise<void>
+}
+
+/** One multipart session in a store: the blob it will become and the store's id for it. */
+export interface MultipartSession {
+  blobName: string
+  storeUploadId: string
+}
+
+export interface StoredPart {
+  partNumber: number
+  size: number
+  /** Hex SHA-256 of the part when the store computed it (local); null where it cannot (S3). */
+  sha256: string | null
+  /** The store's tag for the part (S3's ETag); null where there is none. */
+  etag: string | null
+}
+
+/**
+ * Multipart sessions: one blob sent as numbered parts, in any order and in parallel; a part can
+ * be sent again. Nothing is visible as a blob until completeMultipart.
+ */
+export interface MultipartStore {
+  /** Opens a session for a blob of `size` bytes cut in `partSize` parts; answers the store's id. */
+  createMultipart(
+    blobName: string,
+    options: { size: number; partSize: number; contentType: string },
+  ): Promise<string>
+  /** Streams part `partNumber` (exactly `size` bytes), replacing an earlier copy. More -> upload_too_large, fewer -> upload_incomplete. */
+  putPart(
+    session: MultipartSession,
+    partNumber: number,
+    body: Readable,
+    options: { size: number },
+  ): Promise<StoredPart>
+  /** The parts received so far, by number. Unknown session -> upload_not_found. */
+  listParts(session: MultipartSession): Promise<StoredPart[]>
+  /** Joins `parts` (1..n, in order) into the blob and answers it; the session is gone afterwards. */
+  completeMultipart(session: MultipartSession, parts: readonly StoredPart[]): Promise<StoredBlob>
+  /** Drops the session and its parts; an unknown session is not an error. */
+  abortMultipart(session: MultipartSession): Promise<void>
 }
 
 export interface SignedUrl {
@@ -81,6 +121,15 @@ export interface TransferUrls {
   download(request: DownloadUrlRequest): Promise<SignedUrl>
   /** A PUT URL and exactly the headers the PUT must carry. */
   upload(request: UploadUrlRequestForBlob): Promise<SignedUrl & { headers: Record<string, string> }>
+  /** A PUT URL for one part of a multipart session, and exactly the headers it must carry. */
+  uploadPart(request: PartUrlRequest): Promise<SignedUrl & { headers: Record<string, string> }>
+}
+
+export interface PartUrlRequest extends MultipartSession {
+  uploadId: string
+  partNumber: number
+  size: number
+  expiresIn: number
 }
 
 export interface FileRecord extends Omit<FileInfo, 'workspace_id'> {
@@ -88,7 +137,7 @@ export interface FileRecord extends Omit<FileInfo, 'workspace_id'> {
   blobName: string
 }
 
-export type UploadStatus = 'pending' | 'received' | 'completed' | 'failed'
+export type UploadStatus = 'pending' | 'received' | 'completed' | 'failed' | 'aborted' | 'expired'
 
 export interface UploadRecord {
   id: string
@@ -104,7 +153,18 @@ export interface UploadRecord {
   status: UploadStatus
   receivedSha256: string | null
   createdAt: string
+  /** Idle deadline: pushed back by every action on the upload, never past `deadlineAt`. */
   expiresAt: string
+  /** Multipart sessions only. */
+  multipart: MultipartLayout | null
+}
+
+export interface MultipartLayout {
+  storeUploadId: string
+  partSize: number
+  partCount: number
+  /** The session ends here whatever happens (created + the maximum age). */
+  deadlineAt: string
 }
 
 export interface KeyRecord extends ApiKeyInfo {
@@ -181,6 +241,14 @@ export interface MetadataStore {
   /** Records the received bytes' checksum: pending -> received. Not pending -> upload_already_received. */
   markUploadReceived(id: string, sha256: string | null): Promise<void>
   markUploadFailed(id: string): Promise<void>
+  /** Ends an open upload: pending or received -> `status`. Answers false when it was not open. */
+  closeUpload(id: string, status: 'aborted' | 'expired'): Promise<boolean>
+  /** Pushes an open upload's idle deadline to `expiresAt`. */
+  touchUpload(id: string, expiresAt: string): Promise<void>
+  /** Open uploads of a workspace, newest first. */
+  listWorkspaceUploads(workspaceId: string, limit: number): Promise<UploadRecord[]>
+  /** Open uploads whose idle deadline passed before `now`, at most `limit`. */
+  listExpiredUploads(now: string, limit: number): Promise<UploadRecord[]>
 }
 
 export type { Scope }

@@ -26,6 +26,15 @@ export function uploadSignatureParts(uploadId: string, size: number, expires: nu
   return ['PUT', uploadId, String(size), String(expires)]
 }
 
+export function partSignatureParts(
+  uploadId: string,
+  partNumber: number,
+  size: number,
+  expires: number,
+): string[] {
+  return ['PUT-PART', uploadId, String(partNumber), String(size), String(expires)]
+}
+
 export interface SignedDownload {
   body: Readable
   size: number
@@ -74,5 +83,13 @@ export class SignedTransfers {
 
   verifyUpload(uploadId: string, size: number, expires: number, signature: string): void {
     this.#signer.verify(uploadSignatureParts(uploadId, size, expires), signature, expires)
+  }
+
+  verifyPart(
+    part: { uploadId: string; partNumber: number; size: number; expires: number },
+    signature: string,
+  ): void {
+    const parts = partSignatureParts(part.uploadId, part.partNumber, part.size, part.expires)
+    this.#signer.verify(parts, signature, part.expires)
   }
 }

@@ -7,11 +7,13 @@ import type { AdminService } from '../domain/admin-service.ts'
 import type { FileService } from '../domain/file-service.ts'
 import { randomId } from '../domain/ids.ts'
 import type { LargeUploadService } from '../domain/large-upload-service.ts'
+import type { MultipartService } from '../domain/multipart-service.ts'
 import type { SignedTransfers } from '../domain/signed-transfers.ts'
+import type { UploadReaper } from '../domain/upload-reaper.ts'
 import { installErrorHandling } from './error-handler.ts'
 import type { Authenticate } from './request-auth.ts'
 import { adminRoutes } from './routes/admin/admin-routes.ts'
-import { storageRoutes } from './routes/admin/storage-routes.ts'
+import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
 import { fileRoutes } from './routes/files/file-routes.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
 import { transferRoutes } from './routes/transfers/transfer-routes.ts'
@@ -21,6 +23,8 @@ import { schemaValidators } from './validators.ts'
 export interface AppServices {
   readonly files: FileService
   readonly largeUploads: LargeUploadService
+  readonly multipart: MultipartService
+  readonly reaper: UploadReaper
   readonly admin: AdminService
   readonly signed: SignedTransfers
   readonly authenticate: Authenticate
@@ -85,6 +89,7 @@ export async function buildApp(
   fileRoutes(app, services, options)
   adminRoutes(app, services)
   storageRoutes(app, services)
+  gcRoute(app, services)
   await app.register(async (scope) => transferRoutes(scope, services, options))
   return app
 }

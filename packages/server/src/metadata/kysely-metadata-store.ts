@@ -301,7 +301,61 @@ export class KyselyMetadataStore implements MetadataStore {
       await db.updateTable('uploads').set({ status: 'failed' }).where('id', '=', id).execute()
     })
   }
+
+  closeUpload(id: string, status: 'aborted' | 'expired'): Promise<boolean> {
+    return this.#run(async (db) => {
+      const result = await db
+        .updateTable('uploads')
+        .set({ status })
+        .where('id', '=', id)
+        .where('status', 'in', OPEN)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    })
+  }
+
+  touchUpload(id: string, expiresAt: string): Promise<void> {
+    return this.#run(async (db) => {
+      await db
+        .updateTable('uploads')
+        .set({ expires_at: expiresAt })
+        .where('id', '=', id)
+        .where('status', 'in', OPEN)
+        .execute()
+    })
+  }
+
+  listWorkspaceUploads(workspaceId: string, limit: number): Promise<UploadRecord[]> {
+    return this.#run(async (db) => {
+      const rows = await db
+        .selectFrom('uploads')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('status', 'in', OPEN)
+        .orderBy('created_at', 'desc')
+        .limit(limit)
+        .execute()
+      return rows.map(uploadRecord)
+    })
+  }
+
+  listExpiredUploads(now: string, limit: number): Promise<UploadRecord[]> {
+    return this.#run(async (db) => {
+      const rows = await db
+        .selectFrom('uploads')
+        .selectAll()
+        .where('status', 'in', OPEN)
+        .where('expires_at', '<', now)
+        .orderBy('expires_at')
+        .limit(limit)
+        .execute()
+      return rows.map(uploadRecord)
+    })
+  }
 }
+
+/** Uploads whose bytes may still arrive or be confirmed. */
+const OPEN = ['pending', 'received']
 
 /**
  * Kysely's Migrator looks for its tables in every schema unless told one: on PostgreSQL, another

@@ -55,6 +55,7 @@ export function uploadRecord(
     receivedSha256: null,
     createdAt: now(),
     expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    multipart: null,
     ...extra,
   }
 }

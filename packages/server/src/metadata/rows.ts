@@ -77,6 +77,10 @@ export function uploadRow(upload: UploadRecord): UploadsTable {
     received_sha256: upload.receivedSha256,
     created_at: upload.createdAt,
     expires_at: upload.expiresAt,
+    store_upload_id: upload.multipart?.storeUploadId ?? null,
+    part_size: upload.multipart?.partSize ?? null,
+    part_count: upload.multipart?.partCount ?? null,
+    deadline_at: upload.multipart?.deadlineAt ?? null,
   }
 }
 
@@ -95,5 +99,14 @@ export function uploadRecord(row: Selectable<UploadsTable>): UploadRecord {
     receivedSha256: row.received_sha256,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
+    multipart:
+      row.store_upload_id === null
+        ? null
+        : {
+            storeUploadId: row.store_upload_id,
+            partSize: Number(row.part_size),
+            partCount: Number(row.part_count),
+            deadlineAt: row.deadline_at ?? row.expires_at,
+          },
   }
 }

@@ -45,6 +45,10 @@ export interface UploadsTable {
   received_sha256: string | null
   created_at: string
   expires_at: string
+  store_upload_id: string | null
+  part_size: number | string | null
+  part_count: number | null
+  deadline_at: string | null
 }
 
 export interface Database {

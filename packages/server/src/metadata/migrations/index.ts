@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import * as initial from './0001-initial.ts'
+import * as multipartSessions from './0002-multipart-sessions.ts'
 
 export type MigrationDialect = 'sqlite' | 'postgres'
 
@@ -10,6 +11,7 @@ interface DialectMigration {
 /** Append-only: never edit a released migration, add the next one. */
 const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0001-initial': initial,
+  '0002-multipart-sessions': multipartSessions,
 }
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */

@@ -9,10 +9,13 @@ import type {
   BlobStore,
   ByteRange,
   IoOptions,
+  MultipartSession,
   PutBlobOptions,
   StoredBlob,
+  StoredPart,
 } from '../../domain/ports.ts'
 import { bodyEndedEarly, MeteredBody } from '../metered-body.ts'
+import { LocalMultipart } from './local-multipart.ts'
 
 const UNAVAILABLE = new Set([
   'ENOSPC',
@@ -33,10 +36,14 @@ const UNAVAILABLE = new Set([
 export class LocalBlobStore implements BlobStore {
   readonly #blobs: string
   readonly #tmp: string
+  readonly #multipart: LocalMultipart
 
   private constructor(root: string) {
     this.#blobs = join(root, 'blobs')
     this.#tmp = join(root, 'tmp')
+    this.#multipart = new LocalMultipart(root, (file, name) =>
+      this.#linkIntoPlace(file, this.#path(name)),
+    )
   }
 
   /** Creates the folders and removes temp files a crash left behind. */
@@ -84,6 +91,39 @@ export class LocalBlobStore implements BlobStore {
     for (let dir = folder; ; dir = dirname(dir)) {
       await syncDirectory(dir)
       if (dir === top || dir === this.#blobs) break
+    }
+  }
+
+  createMultipart(blobName: string, options: { size: number; partSize: number }): Promise<string> {
+    return this.#translated(() => this.#multipart.create(blobName, options))
+  }
+
+  putPart(
+    session: MultipartSession,
+    partNumber: number,
+    body: Readable,
+    options: { size: number },
+  ): Promise<StoredPart> {
+    return this.#translated(() => this.#multipart.putPart(session, partNumber, body, options.size))
+  }
+
+  listParts(session: MultipartSession): Promise<StoredPart[]> {
+    return this.#translated(() => this.#multipart.listParts(session))
+  }
+
+  completeMultipart(session: MultipartSession, parts: readonly StoredPart[]): Promise<StoredBlob> {
+    return this.#translated(() => this.#multipart.complete(session, parts))
+  }
+
+  abortMultipart(session: MultipartSession): Promise<void> {
+    return this.#translated(() => this.#multipart.abort(session))
+  }
+
+  async #translated<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      throw translate(error, 0)
     }
   }
 

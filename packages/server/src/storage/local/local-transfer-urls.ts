@@ -1,10 +1,15 @@
 import type {
   DownloadUrlRequest,
+  PartUrlRequest,
   SignedUrl,
   TransferUrls,
   UploadUrlRequestForBlob,
 } from '../../domain/ports.ts'
-import { downloadSignatureParts, uploadSignatureParts } from '../../domain/signed-transfers.ts'
+import {
+  downloadSignatureParts,
+  partSignatureParts,
+  uploadSignatureParts,
+} from '../../domain/signed-transfers.ts'
 import type { UrlSigner } from '../../domain/url-signer.ts'
 
 /** URLs to Granary's own signed endpoints (`/v1/blobs/...`, `/v1/uploads/.../content`). */
@@ -47,6 +52,26 @@ export class LocalTransferUrls implements TransferUrls {
       url: `${this.#publicUrl}/v1/uploads/${encodeURIComponent(request.uploadId)}/content?${query}`,
       expiresAt: new Date(expires * 1000),
       headers: { 'Content-Type': request.contentType },
+    }
+  }
+
+  async uploadPart(
+    request: PartUrlRequest,
+  ): Promise<SignedUrl & { headers: Record<string, string> }> {
+    const expires = expiryFor(request.expiresIn)
+    const signature = this.#signer.sign(
+      partSignatureParts(request.uploadId, request.partNumber, request.size, expires),
+    )
+    const query = new URLSearchParams({
+      size: String(request.size),
+      expires: String(expires),
+      signature,
+    })
+    const id = encodeURIComponent(request.uploadId)
+    return {
+      url: `${this.#publicUrl}/v1/uploads/${id}/parts/${request.partNumber}?${query}`,
+      expiresAt: new Date(expires * 1000),
+      headers: {},
     }
   }
 }

@@ -64,6 +64,31 @@ export function storageRoutes(app: FastifyInstance, services: AppServices): void
   )
 }
 
+export function gcRoute(app: FastifyInstance, services: AppServices): void {
+  app.post(
+    '/v1/admin/gc',
+    {
+      schema: {
+        operationId: 'storage.gc',
+        tags: ['admin'],
+        summary:
+          'Expire uploads past their deadline now and delete their bytes (the reaper also runs in the background).',
+        response: {
+          200: {
+            type: 'object',
+            required: ['expired_uploads', 'reclaimed_bytes'],
+            properties: {
+              expired_uploads: { type: 'integer' },
+              reclaimed_bytes: { type: 'integer' },
+            },
+          },
+        },
+      },
+    },
+    async (request) => services.reaper.runAs(await services.authenticate(bearerSecret(request))),
+  )
+}
+
 function wire(state: Awaited<ReturnType<AppServices['admin']['inspectStorage']>>) {
   const { corsOrigins, ...rest } = state
   return { ...rest, cors_origins: corsOrigins }

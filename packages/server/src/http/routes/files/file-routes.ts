@@ -6,6 +6,7 @@ import { listFilesRoute } from './list.ts'
 import { uploadRoute } from './upload.ts'
 import { uploadConfirmRoute } from './upload-confirm.ts'
 import { uploadUrlRoute } from './upload-url.ts'
+import { uploadSessionRoutes } from './uploads.ts'
 
 /** The seed's Files API. */
 export function fileRoutes(app: FastifyInstance, services: AppServices, options: AppOptions): void {
@@ -15,4 +16,5 @@ export function fileRoutes(app: FastifyInstance, services: AppServices, options:
   deleteFileRoute(app, services)
   uploadUrlRoute(app, services)
   uploadConfirmRoute(app, services)
+  uploadSessionRoutes(app, services)
 }

@@ -1,0 +1,252 @@
+/**
+ * Multipart sessions (issue "Files of any size"): a file sent as numbered parts, in parallel,
+ * with part URLs signed on demand, resumable from what the store holds, completed at confirm.
+ */
+import type { Readable } from 'node:stream'
+import type { MultipartUploadResponse, UploadSession } from '@granary/protocol'
+import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
+import { AppError } from './errors.ts'
+import { isUploadId } from './ids.ts'
+import type {
+  BlobStore,
+  MetadataStore,
+  StoredBlob,
+  StoredPart,
+  TransferUrls,
+  UploadRecord,
+} from './ports.ts'
+import { MAX_PARTS, partLength, partSizeFor, type UploadPolicy } from './upload-policy.ts'
+
+export interface MultipartDeps {
+  metadata: MetadataStore
+  blobs: BlobStore
+  urls: TransferUrls
+  policy: UploadPolicy
+}
+
+export interface SignedPart {
+  part_number: number
+  size: number
+  url: string
+  headers: Record<string, string>
+  expires_at: string
+}
+
+export class MultipartService {
+  readonly #deps: MultipartDeps
+
+  constructor(deps: MultipartDeps) {
+    this.#deps = deps
+  }
+
+  /** Opens the store's session and records the upload; `upload` is a pending upload not yet stored. */
+  async start(
+    upload: UploadRecord,
+    partSizeHint: number | undefined,
+  ): Promise<MultipartUploadResponse> {
+    const partSize = partSizeFor(upload.size, partSizeHint ?? this.#deps.policy.partSize)
+    const partCount = Math.max(1, Math.ceil(upload.size / partSize))
+    if (partCount > MAX_PARTS)
+      throw new AppError('invalid_request', `A file of ${upload.size} bytes is too large.`)
+    const created = Date.parse(upload.createdAt)
+    const storeUploadId = await this.#deps.blobs.createMultipart(upload.blobName, {
+      size: upload.size,
+      partSize,
+      contentType: upload.contentType,
+    })
+    const deadlineAt = new Date(created + this.#deps.policy.maxAgeMs).toISOString()
+    const session: UploadRecord = {
+      ...upload,
+      multipart: { storeUploadId, partSize, partCount, deadlineAt },
+    }
+    await this.#deps.metadata.createUpload(session)
+    return {
+      uploadId: session.id,
+      fileKey: session.key,
+      multipart: true,
+      method: 'PUT',
+      partSize,
+      partCount,
+      expiresAt: session.expiresAt,
+      headers: {},
+    }
+  }
+
+  async signParts(
+    principal: Principal,
+    request: { uploadId: string; workspaceId: string; partNumbers: number[]; expiresIn: number },
+  ): Promise<SignedPart[]> {
+    const upload = await this.#openSession(principal, request.workspaceId, request.uploadId)
+    const layout = upload.multipart as NonNullable<UploadRecord['multipart']>
+    for (const n of request.partNumbers) {
+      if (!Number.isInteger(n) || n < 1 || n > layout.partCount) {
+        throw new AppError(
+          'invalid_request',
+          `Part numbers go from 1 to ${layout.partCount}; ${n} is not one.`,
+        )
+      }
+    }
+    await this.#touch(upload)
+    const sign = async (partNumber: number): Promise<SignedPart> => {
+      const size = partLength(upload.size, layout.partSize, partNumber)
+      const signed = await this.#deps.urls.uploadPart({
+        uploadId: upload.id,
+        blobName: upload.blobName,
+        storeUploadId: layout.storeUploadId,
+        partNumber,
+        size,
+        expiresIn: request.expiresIn,
+      })
+      return {
+        part_number: partNumber,
+        size,
+        url: signed.url,
+        headers: signed.headers,
+        expires_at: signed.expiresAt.toISOString(),
+      }
+    }
+    return Promise.all([...new Set(request.partNumbers)].map(sign))
+  }
+
+  /** Receives one part of a local-backend session (its URL's signature is checked by the caller). */
+  async receivePart(uploadId: string, partNumber: number, body: Readable): Promise<StoredPart> {
+    const upload = isUploadId(uploadId) ? await this.#deps.metadata.getUpload(uploadId) : undefined
+    if (!upload?.multipart || upload.status !== 'pending' || isExpired(upload))
+      throw sessionGone(uploadId)
+    const { partSize, partCount } = upload.multipart
+    if (partNumber < 1 || partNumber > partCount) throw sessionGone(uploadId)
+    const size = partLength(upload.size, partSize, partNumber)
+    const part = await this.#deps.blobs.putPart(sessionOf(upload), partNumber, body, { size })
+    await this.#touch(upload)
+    return part
+  }
+
+  async status(
+    principal: Principal,
+    workspaceId: string,
+    uploadId: string,
+  ): Promise<UploadSession> {
+    const upload = await this.#find(principal, workspaceId, uploadId)
+    const open = upload.status === 'pending' || upload.status === 'received'
+    const parts =
+      upload.multipart && open ? await this.#deps.blobs.listParts(sessionOf(upload)) : []
+    return { ...describe(upload), parts: parts.map(wirePart) }
+  }
+
+  async list(principal: Principal, workspaceId: string): Promise<UploadSession[]> {
+    requirePermission(principal, 'files:write')
+    await requireWorkspace(this.#deps.metadata, principal, workspaceId)
+    return (await this.#deps.metadata.listWorkspaceUploads(workspaceId, 1000)).map(describe)
+  }
+
+  async abort(principal: Principal, workspaceId: string, uploadId: string): Promise<void> {
+    const upload = await this.#find(principal, workspaceId, uploadId)
+    if (!(await this.#deps.metadata.closeUpload(upload.id, 'aborted'))) {
+      throw new AppError(
+        'upload_not_found',
+        `Upload '${uploadId}' is not open; it was completed, aborted or expired.`,
+      )
+    }
+    await discardBytes(this.#deps.blobs, upload)
+  }
+
+  /** Joins the parts at confirm: every part must be there with its size. */
+  async complete(upload: UploadRecord): Promise<StoredBlob> {
+    const layout = upload.multipart as NonNullable<UploadRecord['multipart']>
+    const parts = await this.#deps.blobs.listParts(sessionOf(upload))
+    const byNumber = new Map(parts.map((part) => [part.partNumber, part]))
+    const missing: number[] = []
+    for (let n = 1; n <= layout.partCount; n++) {
+      if (byNumber.get(n)?.size !== partLength(upload.size, layout.partSize, n)) missing.push(n)
+    }
+    if (missing.length > 0) {
+      throw new AppError(
+        'upload_not_received',
+        `${missing.length} of ${layout.partCount} parts are missing or incomplete; send them, then confirm.`,
+        {
+          details: { missing_parts: missing.slice(0, 1000) },
+        },
+      )
+    }
+    const ordered = [...byNumber.values()].sort((a, b) => a.partNumber - b.partNumber)
+    return this.#deps.blobs.completeMultipart(sessionOf(upload), ordered)
+  }
+
+  async #openSession(
+    principal: Principal,
+    workspaceId: string,
+    uploadId: string,
+  ): Promise<UploadRecord> {
+    const upload = await this.#find(principal, workspaceId, uploadId)
+    if (!upload.multipart || upload.status !== 'pending' || isExpired(upload))
+      throw sessionGone(uploadId)
+    return upload
+  }
+
+  async #find(principal: Principal, workspaceId: string, uploadId: string): Promise<UploadRecord> {
+    requirePermission(principal, 'files:write')
+    await requireWorkspace(this.#deps.metadata, principal, workspaceId)
+    const upload = isUploadId(uploadId) ? await this.#deps.metadata.getUpload(uploadId) : undefined
+    if (!upload || upload.workspaceId !== workspaceId) {
+      throw new AppError(
+        'upload_not_found',
+        `No upload '${uploadId}' in workspace '${workspaceId}'.`,
+      )
+    }
+    return upload
+  }
+
+  /** Activity pushes the idle deadline back, never past the session's hard deadline. */
+  async #touch(upload: UploadRecord): Promise<void> {
+    const idle = Date.now() + this.#deps.policy.idleTimeoutMs
+    const hard = Date.parse(upload.multipart?.deadlineAt ?? upload.expiresAt)
+    await this.#deps.metadata.touchUpload(upload.id, new Date(Math.min(idle, hard)).toISOString())
+  }
+}
+
+/** Deletes what an upload that will never complete holds in the store; answers the bytes freed. */
+export async function discardBytes(blobs: BlobStore, upload: UploadRecord): Promise<number> {
+  if (!upload.multipart) {
+    const stat = await blobs.stat(upload.blobName)
+    await blobs.delete(upload.blobName)
+    return stat?.size ?? 0
+  }
+  const session = sessionOf(upload)
+  const parts = await blobs.listParts(session).catch((): StoredPart[] => [])
+  await blobs.abortMultipart(session)
+  return parts.reduce((sum, part) => sum + part.size, 0)
+}
+
+function sessionOf(upload: UploadRecord) {
+  return { blobName: upload.blobName, storeUploadId: upload.multipart?.storeUploadId ?? '' }
+}
+
+export function isExpired(upload: UploadRecord): boolean {
+  return Date.parse(upload.expiresAt) <= Date.now()
+}
+
+function sessionGone(uploadId: string): AppError {
+  return new AppError(
+    'upload_not_found',
+    `Upload '${uploadId}' is not an open multipart upload; start a new one.`,
+  )
+}
+
+function describe(upload: UploadRecord): UploadSession {
+  return {
+    upload_id: upload.id,
+    file_key: upload.key,
+    workspace_id: upload.workspaceId,
+    status: upload.status,
+    multipart: upload.multipart !== null,
+    size: upload.size,
+    part_size: upload.multipart?.partSize ?? null,
+    part_count: upload.multipart?.partCount ?? null,
+    created_at: upload.createdAt,
+    expires_at: upload.expiresAt,
+  }
+}
+
+function wirePart(part: StoredPart) {
+  return { part_number: part.partNumber, size: part.size, sha256: part.sha256, etag: part.etag }
+}

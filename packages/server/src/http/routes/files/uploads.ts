@@ -1,0 +1,91 @@
+import { signPartsBody, signPartsResponse, uploadLocatorQuery } from '@granary/protocol'
+import type { FastifyInstance } from 'fastify'
+import type { AppServices } from '../../app.ts'
+import { bearerSecret } from '../../request-auth.ts'
+
+interface SignPartsBody {
+  workspace_id: string
+  part_numbers: number[]
+  expires_in?: number
+}
+
+const tags = ['uploads']
+
+/** Multipart sessions: sign part URLs, see what arrived, abort, list the open ones. */
+export function uploadSessionRoutes(app: FastifyInstance, services: AppServices): void {
+  app.post<{ Params: { id: string }; Body: SignPartsBody }>(
+    '/v1/files/uploads/:id/parts',
+    {
+      schema: {
+        operationId: 'uploads.signParts',
+        tags,
+        summary: 'Sign PUT URLs for parts of a multipart session (again at any time).',
+        body: signPartsBody,
+        response: { 200: signPartsResponse },
+      },
+    },
+    async (request) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      const parts = await services.multipart.signParts(principal, {
+        uploadId: request.params.id,
+        workspaceId: request.body.workspace_id,
+        partNumbers: request.body.part_numbers,
+        expiresIn: request.body.expires_in ?? 3600,
+      })
+      return { parts }
+    },
+  )
+  app.get<{ Params: { id: string }; Querystring: { workspace_id: string } }>(
+    '/v1/files/uploads/:id',
+    {
+      schema: {
+        operationId: 'uploads.get',
+        tags,
+        summary: 'An upload and, for a multipart session, the parts the store holds.',
+        querystring: uploadLocatorQuery,
+        response: { 200: { $ref: 'UploadSession#' } },
+      },
+    },
+    async (request) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      return services.multipart.status(principal, request.query.workspace_id, request.params.id)
+    },
+  )
+  app.delete<{ Params: { id: string }; Querystring: { workspace_id: string } }>(
+    '/v1/files/uploads/:id',
+    {
+      schema: {
+        operationId: 'uploads.abort',
+        tags,
+        summary: 'Abort an open upload and drop its bytes.',
+        querystring: uploadLocatorQuery,
+      },
+    },
+    async (request, reply) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      await services.multipart.abort(principal, request.query.workspace_id, request.params.id)
+      return reply.code(204).send()
+    },
+  )
+  app.get<{ Querystring: { workspace_id: string } }>(
+    '/v1/files/uploads',
+    {
+      schema: {
+        operationId: 'uploads.list',
+        tags,
+        summary: "A workspace's open uploads, newest first.",
+        querystring: uploadLocatorQuery,
+        response: {
+          200: {
+            type: 'object',
+            properties: { uploads: { type: 'array', items: { $ref: 'UploadSession#' } } },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const principal = await services.authenticate(bearerSecret(request))
+      return { uploads: await services.multipart.list(principal, request.query.workspace_id) }
+    },
+  )
+}
