@@ -13,7 +13,9 @@ readonly BUCKET=granary-test
 readonly ACCESS_KEY=GRANARYTESTACCESSKEY
 readonly SECRET_KEY=granary-test-secret-key-0123456789abcdef
 readonly REGION=us-east-1
-readonly MEMSTORE_BYTES=$((3 * 1024 * 1024 * 1024))
+# memstore keeps every object in RAM; it grows only as objects arrive. Big enough for the >5 GiB
+# multipart tests (RGW's garbage collection frees deleted objects within seconds, see below).
+readonly MEMSTORE_BYTES=$((14 * 1024 * 1024 * 1024))
 readonly BOOTSTRAP_ATTEMPTS=3
 readonly OSD_ATTEMPTS=4
 
@@ -82,6 +84,11 @@ osd max object namespace len = 64
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port
 rgw data = $dir/rgw
 rgw enable usage log = false
+# Deleted objects' data is freed by RGW's garbage collector, by default hours later; in a test
+# cluster kept in RAM, free it within seconds.
+rgw gc obj min wait = 0
+rgw gc processor period = 5
+rgw gc processor max time = 5
 EOF
 }
 

@@ -3,12 +3,12 @@
  * adapter's own test file. `make` answers a fresh, empty store (and its teardown).
  */
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import { isAppError } from '../domain/errors.ts'
 import { randomId } from '../domain/ids.ts'
-import type { BlobStore } from '../domain/ports.ts'
+import type { BlobStore, MultipartSession, StoredPart } from '../domain/ports.ts'
 
 export interface BlobStoreFixture {
   store: BlobStore
@@ -143,6 +143,129 @@ export function describeBlobStore(name: string, make: () => Promise<BlobStoreFix
 
     test('check answers when the store is reachable', async () => {
       await store.check()
+    })
+
+    describeMultipart(() => store)
+  })
+}
+
+const MiB = 1024 * 1024
+// S3's smallest part but the last: the contract keeps to what every store accepts.
+const PART = 5 * MiB
+
+const isCode = (code: Parameters<typeof isAppError>[1]) => (error: unknown) => {
+  assert.ok(isAppError(error, code), `expected ${code}, got ${String(error)}`)
+  return true
+}
+
+/** Sessions: parts in any order and in parallel, re-sent, listed, joined, aborted. */
+function describeMultipart(getStore: () => BlobStore): void {
+  describe('multipart sessions', () => {
+    async function open(size: number, partSize = PART): Promise<MultipartSession> {
+      const blobName = `ws_contract/${randomId(10)}/multi/sample.bam`
+      const options = { size, partSize, contentType: 'application/octet-stream' }
+      return { blobName, storeUploadId: await getStore().createMultipart(blobName, options) }
+    }
+    const put = (session: MultipartSession, partNumber: number, bytes: Buffer) =>
+      getStore().putPart(session, partNumber, chunked(bytes), { size: bytes.length })
+    const byNumber = (parts: StoredPart[]) => [...parts].sort((a, b) => a.partNumber - b.partNumber)
+
+    test('parts out of order and in parallel, one re-sent, join byte-exact', async () => {
+      const store = getStore()
+      const parts = [randomBytes(PART), randomBytes(PART), randomBytes(PART)]
+      const session = await open(3 * PART)
+      const first = await Promise.all([
+        put(session, 3, parts[2] as Buffer),
+        put(session, 1, parts[0] as Buffer),
+        put(session, 2, randomBytes(PART)),
+      ])
+      assert.deepEqual(
+        first.map((part) => [part.partNumber, part.size]),
+        [
+          [3, PART],
+          [1, PART],
+          [2, PART],
+        ],
+      )
+      assert.equal(first[0]?.sha256, sha(parts[2] as Buffer))
+      const resent = await put(session, 2, parts[1] as Buffer)
+      assert.equal(resent.sha256, sha(parts[1] as Buffer))
+      const listed = await store.listParts(session)
+      assert.deepEqual(
+        listed.map((part) => [part.partNumber, part.size]),
+        [
+          [1, PART],
+          [2, PART],
+          [3, PART],
+        ],
+      )
+      // The re-sent copy replaced the first: by its hash (local) or its ETag (S3's MD5).
+      const second = listed[1] as StoredPart
+      if (second.sha256 !== null) assert.equal(second.sha256, resent.sha256)
+      if (second.etag !== null) assert.equal(second.etag, resent.etag)
+      const whole = Buffer.concat(parts)
+      const blob = await store.completeMultipart(session, listed)
+      assert.equal(blob.size, whole.length)
+      if (blob.sha256 !== null) assert.equal(blob.sha256, sha(whole))
+      assert.equal(sha(await readAll(await store.read(session.blobName))), sha(whole))
+      assert.equal((await store.stat(session.blobName))?.size, whole.length)
+      await assert.rejects(store.listParts(session), isCode('upload_not_found'))
+    })
+
+    test('three parts, the last smaller: boundaries land where they belong', async () => {
+      const store = getStore()
+      const parts = [randomBytes(PART), randomBytes(PART), randomBytes(1234)]
+      const whole = Buffer.concat(parts)
+      const session = await open(whole.length)
+      const stored = await Promise.all(parts.map((bytes, i) => put(session, i + 1, bytes)))
+      assert.deepEqual(
+        stored.map((part) => part.size),
+        [PART, PART, 1234],
+      )
+      const blob = await store.completeMultipart(session, byNumber(stored))
+      assert.equal(blob.size, whole.length)
+      assert.equal(sha(await readAll(await store.read(session.blobName))), sha(whole))
+      const range = { start: 2 * PART - 3, end: 2 * PART + 2 }
+      const edge = await readAll(await store.read(session.blobName, { range }))
+      assert.deepEqual(edge, whole.subarray(range.start, range.end + 1))
+    })
+
+    test('a part of the wrong size is refused and nothing of it is kept', async () => {
+      const store = getStore()
+      const size = 256 * 1024
+      const session = await open(2 * size, size)
+      // One byte more, arriving after exactly `size` bytes: the store must not keep the first `size`.
+      const more = store.putPart(session, 1, chunked(randomBytes(size + 1)), { size })
+      await assert.rejects(more, isCode('upload_too_large'))
+      const fewer = store.putPart(session, 1, chunked(randomBytes(size - 1)), { size })
+      await assert.rejects(fewer, isCode('upload_incomplete'))
+      assert.deepEqual(await store.listParts(session), [])
+      const right = await put(session, 1, randomBytes(size))
+      assert.deepEqual(
+        byNumber(await store.listParts(session)).map((part) => part.size),
+        [right.size],
+      )
+      await store.abortMultipart(session)
+    })
+
+    test('an unknown session is upload_not_found', async () => {
+      const session = {
+        blobName: 'ws_contract/none/x.bin',
+        storeUploadId: `unknown${randomId(10)}`,
+      }
+      await assert.rejects(getStore().listParts(session), isCode('upload_not_found'))
+      await getStore().abortMultipart(session)
+    })
+
+    test('abort drops the parts; listing or completing afterwards fails', async () => {
+      const store = getStore()
+      const session = await open(PART + 10)
+      const part = await put(session, 1, randomBytes(PART))
+      await store.abortMultipart(session)
+      await assert.rejects(store.listParts(session), isCode('upload_not_found'))
+      await assert.rejects(store.completeMultipart(session, [part]), isCode('upload_not_found'))
+      assert.equal(await store.stat(session.blobName), undefined)
+      await store.abortMultipart(session)
     })
   })
 }

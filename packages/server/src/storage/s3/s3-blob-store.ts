@@ -8,22 +8,25 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
-import { AppError, isAppError } from '../../domain/errors.ts'
+import { AppError } from '../../domain/errors.ts'
 import type {
   BlobStore,
   ByteRange,
   IoOptions,
+  MultipartSession,
   PutBlobOptions,
   StoredBlob,
+  StoredPart,
 } from '../../domain/ports.ts'
-import { bodyEndedEarly, MeteredBody } from '../metered-body.ts'
+import { MeteredBody } from '../metered-body.ts'
 import {
   createS3Client,
   type FrozenS3Config,
   freezeS3Config,
   type S3StoreConfig,
 } from './s3-client.ts'
-import { isNotFound, s3ErrorOf, storageError } from './s3-errors.ts'
+import { bodyFailure, isNotFound, s3ErrorOf, storageError } from './s3-errors.ts'
+import { S3Multipart } from './s3-multipart.ts'
 
 // S3 allows at most 10,000 parts per multipart upload.
 const MAX_PARTS = 10_000
@@ -36,10 +39,12 @@ const MAX_PARTS = 10_000
 export class S3BlobStore implements BlobStore {
   readonly client: S3Client
   readonly config: FrozenS3Config
+  readonly #multipart: S3Multipart
 
   private constructor(client: S3Client, config: FrozenS3Config) {
     this.client = client
     this.config = config
+    this.#multipart = new S3Multipart(client, config)
   }
 
   /** Builds the client; no request is made (call check() to test the bucket). */
@@ -79,6 +84,39 @@ export class S3BlobStore implements BlobStore {
       queueSize: this.config.queueSize,
       leavePartsOnError: false,
     })
+  }
+
+  // Multipart sessions: see s3-multipart.ts.
+  createMultipart(
+    blobName: string,
+    options: { size: number; partSize: number; contentType: string } & IoOptions,
+  ): Promise<string> {
+    return this.#multipart.createMultipart(blobName, options)
+  }
+
+  putPart(
+    session: MultipartSession,
+    partNumber: number,
+    body: Readable,
+    options: { size: number } & IoOptions,
+  ): Promise<StoredPart> {
+    return this.#multipart.putPart(session, partNumber, body, options)
+  }
+
+  listParts(session: MultipartSession, options?: IoOptions): Promise<StoredPart[]> {
+    return this.#multipart.listParts(session, options)
+  }
+
+  completeMultipart(
+    session: MultipartSession,
+    parts: readonly StoredPart[],
+    options?: IoOptions,
+  ): Promise<StoredBlob> {
+    return this.#multipart.completeMultipart(session, parts, options)
+  }
+
+  abortMultipart(session: MultipartSession, options?: IoOptions): Promise<void> {
+    return this.#multipart.abortMultipart(session, options)
   }
 
   async stat(name: string, options: IoOptions = {}): Promise<StoredBlob | undefined> {
@@ -172,16 +210,6 @@ export class S3BlobStore implements BlobStore {
     }
     if (exists) throw new AppError('upload_already_received', 'These bytes were already received.')
   }
-}
-
-/** The body failed, broke a size limit or was aborted: say so, the store is not at fault. */
-function bodyFailure(error: unknown, received: number): unknown {
-  if (isAppError(error)) return error
-  const code = (error as NodeJS.ErrnoException).code
-  // The client went away mid-body: the upload was aborted, nothing was kept.
-  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET')
-    return bodyEndedEarly(received)
-  return error
 }
 
 function readError(error: unknown): unknown {

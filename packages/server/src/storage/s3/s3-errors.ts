@@ -1,4 +1,5 @@
 import { AppError, isAppError } from '../../domain/errors.ts'
+import { bodyEndedEarly } from '../metered-body.ts'
 
 interface S3ErrorShape {
   name?: string
@@ -56,4 +57,14 @@ export function storageError(error: unknown, action: string): unknown {
       ...(status ? { storageStatus: status } : {}),
     },
   })
+}
+
+/** The body failed, broke a size limit or was aborted: say so, the store is not at fault. */
+export function bodyFailure(error: unknown, received: number): unknown {
+  if (isAppError(error)) return error
+  const code = (error as NodeJS.ErrnoException).code
+  // The client went away mid-body: the upload was aborted, nothing was kept.
+  if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET')
+    return bodyEndedEarly(received)
+  return error
 }

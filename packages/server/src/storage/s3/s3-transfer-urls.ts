@@ -1,8 +1,18 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import {
+  type $Command,
+  GetObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  type S3ClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import contentDisposition from 'content-disposition'
 import type {
   DownloadUrlRequest,
+  PartUrlRequest,
   SignedUrl,
   TransferUrls,
   UploadUrlRequestForBlob,
@@ -69,8 +79,27 @@ export class S3TransferUrls implements TransferUrls {
     return { ...signed, headers: { 'Content-Type': request.contentType } }
   }
 
-  async #sign(
-    command: GetObjectCommand | PutObjectCommand,
+  /**
+   * A presigned UploadPart. Nothing is signed but the host, so the PUT needs no header of its
+   * own; any HTTP client sends the Content-Length S3 requires. The store answers the part's ETag
+   * (its MD5 on RGW and on AWS without SSE-KMS) for the client to compare with its own MD5, and
+   * checks a `Content-MD5` the client chooses to send (400 BadDigest). The size is not enforced
+   * here: listParts reports each part's size and the domain checks them before completing.
+   */
+  async uploadPart(
+    request: PartUrlRequest,
+  ): Promise<SignedUrl & { headers: Record<string, string> }> {
+    const command = new UploadPartCommand({
+      Bucket: this.#config.bucket,
+      Key: this.#key(request.blobName),
+      UploadId: request.storeUploadId,
+      PartNumber: request.partNumber,
+    })
+    return { ...(await this.#sign(command, request.expiresIn)), headers: {} }
+  }
+
+  async #sign<Input extends ServiceInputTypes, Output extends ServiceOutputTypes>(
+    command: $Command<Input, Output, S3ClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes>,
     expiresIn: number,
     signableHeaders?: Set<string>,
   ): Promise<SignedUrl> {
