@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import secrets
+import time
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -16,11 +17,28 @@ from typing import (
 )
 
 from ._streams import FileReader, MultipartBody, ProgressCallback, file_size
+from .errors import ApiError
+from .uploads import (
+    MULTIPART_THRESHOLD_DEFAULT,
+    MultipartUpload,
+    Uploads,
+    _env_size,
+    _StateStore,
+    default_state_dir,
+    log,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import Client
 
-__all__ = ["Files", "FileList", "FileInfo", "MiB", "LARGE_THRESHOLD_DEFAULT"]
+__all__ = [
+    "Files",
+    "FileList",
+    "FileInfo",
+    "MiB",
+    "LARGE_THRESHOLD_DEFAULT",
+    "MULTIPART_THRESHOLD_DEFAULT",
+]
 
 #: A file's metadata as the server returns it: ``id``, ``workspace_id``, ``key``, ``name``,
 #: ``size``, ``content_type``, ``description``, ``sha256``, ``created_at``, ``updated_at``.
@@ -74,10 +92,15 @@ def _folder(path: Optional[str]) -> Optional[str]:
 
 
 class Files:
-    """File operations, reached as ``client.files``. Every call needs ``workspace_id``."""
+    """File operations, reached as ``client.files``. Every call needs ``workspace_id``.
+
+    Attributes:
+        uploads: :class:`granary.uploads.Uploads` — list, inspect and abort upload sessions.
+    """
 
     def __init__(self, client: "Client") -> None:
         self._client = client
+        self.uploads = Uploads(client)
 
     # ------------------------------------------------------------------ listing
 
@@ -325,12 +348,19 @@ class Files:
         description: Optional[str] = None,
         overwrite: Optional[bool] = None,
         expires_in: Optional[int] = None,
+        multipart: Optional[bool] = None,
+        part_size: Optional[int] = None,
     ) -> Dict[str, Any]:
         """Step 1 of the large-file flow: get a URL to ``PUT`` the bytes to.
 
         Returns ``{"uploadUrl", "fileKey", "uploadId", "expiresAt", "method", "headers"}``. Then
         ``PUT`` exactly ``size`` bytes to ``uploadUrl`` with exactly ``headers`` (no API key), and
         call :meth:`upload_confirm`. :meth:`upload_file` does all three steps.
+
+        With ``multipart=True`` (or for files at or above the server's threshold) the answer is a
+        multipart session instead: ``{"uploadId", "fileKey", "multipart": True, "partSize",
+        "partCount", "expiresAt", "headers"}``; sign part URLs with
+        ``client.files.uploads.sign_parts``. ``part_size`` is a hint the server clamps.
 
         Example::
 
@@ -348,6 +378,8 @@ class Files:
             "description": description,
             "overwrite": overwrite,
             "expires_in": expires_in,
+            "multipart": multipart,
+            "part_size": part_size,
         }
         payload.update({k: v for k, v in optional.items() if v is not None})
         info: Dict[str, Any] = self._client.request_json("POST", "/v1/files/upload-url", json=payload)
@@ -394,19 +426,69 @@ class Files:
         description: Optional[str] = None,
         progress: Optional[ProgressCallback] = None,
         large_threshold: int = LARGE_THRESHOLD_DEFAULT,
+        multipart_threshold: Optional[int] = None,
+        part_size: Optional[int] = None,
+        concurrency: int = 4,
+        resume: bool = True,
         content_type: Optional[str] = None,
         overwrite: bool = True,
+        checksum: bool = True,
+        retries: int = 5,
+        state_dir: Optional[PathLike] = None,
     ) -> FileInfo:
         """Upload a file of any size with the right flow, streaming, and return its metadata.
 
-        Files up to ``large_threshold`` bytes (100 MiB) use the form upload; bigger ones use the
-        large-file flow (:meth:`upload_large`, a streaming ``PUT``, :meth:`upload_confirm` with
-        the ``upload_id`` and the SHA-256 computed while sending, so the server verifies the
-        bytes). Once the server offers multipart sessions, big files will go through them
-        (parallel parts, resume) — see :meth:`_upload_multipart`.
+        * Up to ``large_threshold`` bytes (100 MiB): the form upload (:meth:`upload`).
+        * Above it: the large-file flow, one streaming ``PUT`` (:meth:`upload_large`,
+          :meth:`upload_confirm` with the SHA-256 computed while sending).
+        * At or above ``multipart_threshold`` (``GRANARY_MULTIPART_THRESHOLD``, else 5 GiB), or
+          whenever the server answers with a session: a **multipart session**. Parts of
+          ``part_size`` bytes (``GRANARY_PART_SIZE``, else the server's choice, 64 MiB by default;
+          the server clamps it to 5 MiB..5 GiB and at most 10,000 parts) go up ``concurrency`` at a
+          time, each streamed from the file in 1 MiB blocks (memory stays around
+          ``concurrency`` MiB, whatever the part size). Part URLs are signed in batches and
+          signed again when they expire (``403``). A failed part is retried ``retries`` times with
+          exponential backoff. Each part is verified against the SHA-256 the local backend
+          reports or the MD5 ``ETag`` S3 reports; the whole file's SHA-256, computed in a
+          parallel pass, is declared at confirm so the server checks it too (``checksum=False``
+          skips that pass).
+
+        Resume: with ``resume=True`` the session id is kept in a small JSON file under
+        ``state_dir`` (``GRANARY_STATE_DIR``, else ``~/.granary/uploads/``), keyed by the file's
+        absolute path, size and mtime, the server, the workspace and the key. Calling
+        ``upload_file`` again with the same arguments after a crash, a ``Ctrl-C`` or a lost
+        network asks the server which parts it already holds (checking them against the file)
+        and sends only the missing ones. The state file is removed once the file is confirmed.
+        ``resume=False`` ignores (and aborts) an earlier session and starts afresh.
 
         Args:
-            progress: called with the number of new bytes sent; ``tqdm``'s ``update`` fits.
+            local_path: the file to send.
+            workspace_id: destination workspace.
+            path: folder inside the workspace, e.g. ``"bam/"``; the key is ``path`` + file name.
+            description: optional free text stored with the file.
+            progress: called with the number of new bytes done, from any thread (calls are
+                serialized); ``tqdm``'s ``update`` fits. The increments add up to the file size:
+                retried bytes are not counted twice, and parts already on the server when
+                resuming are counted at the start.
+            large_threshold: above this, skip the form upload.
+            multipart_threshold: at or above this, use a multipart session.
+            part_size: part size hint in bytes (at least 5 MiB).
+            concurrency: parts in flight at once (threads), default 4.
+            resume: keep and use the resume state file.
+            content_type: defaults to a guess from the name, else ``application/octet-stream``.
+            overwrite: ``False`` = create only (``409 file_exists`` if the key exists).
+            checksum: compute the whole file's SHA-256 and have the server verify it.
+            retries: attempts per part after the first failure (network errors, 5xx, 429,
+                damaged parts).
+            state_dir: where resume state files live.
+
+        Returns:
+            The file's metadata (``key``, ``size``, ``sha256``, ...).
+
+        Raises:
+            ApiError: the server refused (e.g. ``checksum_mismatch``; or a part kept failing).
+            NetworkError: the server stayed unreachable through every retry. The session is
+                kept: call ``upload_file`` again to resume.
 
         Example::
 
@@ -416,11 +498,41 @@ class Files:
             with tqdm(total=size, unit="B", unit_scale=True) as bar:
                 info = client.files.upload_file("large_genome.bam", workspace_id="ws_abc123",
                                                 path="bam/", progress=bar.update)
+
+            # A 200 GB BAM in 256 MiB parts, 8 at a time; run it again after a crash to resume.
+            client.files.upload_file("NA12878.bam", workspace_id="ws_abc123", path="bam/",
+                                     part_size=256 * 1024 * 1024, concurrency=8)
         """
-        size = os.path.getsize(local_path)
+        local = os.path.abspath(os.fspath(local_path))
+        st = os.stat(local)
+        size = st.st_size
+        if multipart_threshold is None:
+            multipart_threshold = _env_size("GRANARY_MULTIPART_THRESHOLD") or MULTIPART_THRESHOLD_DEFAULT
+        if part_size is None:
+            part_size = _env_size("GRANARY_PART_SIZE")
+        options = _SessionOptions(
+            part_size=part_size,
+            concurrency=concurrency,
+            resume=resume,
+            checksum=checksum,
+            retries=retries,
+            state_dir=os.fspath(state_dir) if state_dir is not None else default_state_dir(),
+        )
+        if size > 0 and size >= multipart_threshold:
+            return self._upload_multipart(
+                local,
+                st,
+                workspace_id=workspace_id,
+                path=path,
+                description=description,
+                progress=progress,
+                content_type=content_type,
+                overwrite=overwrite,
+                options=options,
+            )
         if size <= large_threshold:
             return self.upload(
-                local_path,
+                local,
                 workspace_id=workspace_id,
                 path=path,
                 description=description,
@@ -428,29 +540,66 @@ class Files:
                 content_type=content_type,
                 progress=progress,
             )
-        if self._multipart_available(size):
-            return self._upload_multipart(
-                local_path,
-                workspace_id=workspace_id,
-                path=path,
-                description=description,
-                progress=progress,
-                content_type=content_type,
-                overwrite=overwrite,
-            )
-        return self._upload_single_put(
-            local_path,
+        name = os.path.basename(local)
+        ctype = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        answer = self.upload_large(
+            filename=name,
             workspace_id=workspace_id,
+            content_type=ctype,
+            size=size,
             path=path,
             description=description,
-            progress=progress,
-            content_type=content_type,
             overwrite=overwrite,
         )
+        if answer.get("multipart"):
+            # The server's own threshold is lower than ours: it opened a session.
+            return self._upload_multipart(
+                local,
+                st,
+                workspace_id=workspace_id,
+                path=path,
+                description=description,
+                progress=progress,
+                content_type=content_type,
+                overwrite=overwrite,
+                options=options,
+                opened=answer,
+            )
+        return self._put_single(local, answer, workspace_id=workspace_id, progress=progress)
 
-    def _upload_single_put(
+    def _put_single(
         self,
-        local_path: PathLike,
+        local: str,
+        answer: Dict[str, Any],
+        *,
+        workspace_id: str,
+        progress: Optional[ProgressCallback],
+    ) -> FileInfo:
+        """PUT the whole file to a single-PUT answer's ``uploadUrl``, then confirm with its SHA-256."""
+        name = os.path.basename(local)
+        with open(local, "rb") as fh:
+            size = file_size(fh)
+            reader = FileReader(fh, size, progress)
+            # Exactly the headers the server asked for (requests adds Content-Length); no API key.
+            self._client.send(
+                str(answer.get("method") or "PUT"),
+                answer["uploadUrl"],
+                data=reader,
+                headers=dict(answer.get("headers") or {}),
+            ).close()
+        return self.upload_confirm(
+            file_key=answer["fileKey"],
+            workspace_id=workspace_id,
+            filename=name,
+            size=size,
+            upload_id=answer.get("uploadId"),
+            sha256=reader.sha256,
+        )
+
+    def _upload_multipart(
+        self,
+        local: str,
+        st: os.stat_result,
         *,
         workspace_id: str,
         path: Optional[str],
@@ -458,48 +607,191 @@ class Files:
         progress: Optional[ProgressCallback],
         content_type: Optional[str],
         overwrite: bool,
+        options: "_SessionOptions",
+        opened: Optional[Dict[str, Any]] = None,
     ) -> FileInfo:
-        name = os.path.basename(os.fspath(local_path))
-        ctype = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-        with open(local_path, "rb") as fh:
-            size = file_size(fh)
-            info = self.upload_large(
-                filename=name,
-                workspace_id=workspace_id,
-                content_type=ctype,
-                size=size,
-                path=path,
-                description=description,
-                overwrite=overwrite,
-            )
-            reader = FileReader(fh, size, progress)
-            # Exactly the headers the server asked for (requests adds Content-Length); no API key.
-            self._client.send(
-                str(info.get("method") or "PUT"),
-                info["uploadUrl"],
-                data=reader,
-                headers=dict(info.get("headers") or {}),
-            ).close()
-        return self.upload_confirm(
-            file_key=info["fileKey"],
-            workspace_id=workspace_id,
-            filename=name,
+        name = os.path.basename(local)
+        size = st.st_size
+        store = _StateStore(options.state_dir)
+        state_key = store.key(
+            server=self._client.base_url,
+            path=local,
             size=size,
-            upload_id=info.get("uploadId"),
-            sha256=reader.sha256,
+            mtime_ns=st.st_mtime_ns,
+            workspace_id=workspace_id,
+            key=(_folder(path) or "") + name,
+        )
+        session: Optional[Dict[str, Any]] = None
+        present: Dict[int, Dict[str, Any]] = {}
+        saved = store.load(state_key) if opened is None else None
+        if saved is not None and options.resume:
+            found = self._resumable(saved, size=size, workspace_id=workspace_id)
+            if found is not None and found.get("status") == "completed":
+                info = self.upload_confirm(
+                    file_key=str(found["file_key"]),
+                    workspace_id=workspace_id,
+                    filename=name,
+                    size=size,
+                    upload_id=str(found["upload_id"]),
+                )
+                store.remove(state_key)
+                return info
+            if found is not None:
+                session = {
+                    "upload_id": str(found["upload_id"]),
+                    "file_key": str(found.get("file_key") or saved["file_key"]),
+                    "part_size": int(found["part_size"]),
+                    "part_count": int(found["part_count"]),
+                }
+                for p in found.get("parts") or []:
+                    present[int(p["part_number"])] = p
+                log.info(
+                    "granary: resuming upload %s of %s: %d of %d parts already there",
+                    session["upload_id"], local, len(present), session["part_count"],
+                )
+            else:
+                store.remove(state_key)
+        elif saved is not None:
+            self._abort_quietly(str(saved.get("upload_id")), workspace_id)
+            store.remove(state_key)
+
+        if session is None:
+            if opened is None:
+                ctype = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+                opened = self.upload_large(
+                    filename=name,
+                    workspace_id=workspace_id,
+                    content_type=ctype,
+                    size=size,
+                    path=path,
+                    description=description,
+                    overwrite=overwrite,
+                    multipart=True,
+                    part_size=options.part_size,
+                )
+                if not opened.get("multipart"):
+                    if opened.get("uploadUrl"):
+                        # A server without multipart sessions: one streaming PUT.
+                        return self._put_single(local, opened, workspace_id=workspace_id, progress=progress)
+                    raise ApiError(500, "internal_error", "upload-url answered neither a session nor a URL")
+            session = {
+                "upload_id": str(opened["uploadId"]),
+                "file_key": str(opened["fileKey"]),
+                "part_size": int(opened["partSize"]),
+                "part_count": int(opened["partCount"]),
+            }
+            if options.resume:
+                store.save(
+                    state_key,
+                    dict(
+                        session,
+                        server=self._client.base_url,
+                        local_path=local,
+                        size=size,
+                        mtime_ns=st.st_mtime_ns,
+                        workspace_id=workspace_id,
+                        started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    ),
+                )
+
+        upload = self._multipart_upload(
+            local,
+            size=size,
+            session=session,
+            filename=name,
+            workspace_id=workspace_id,
+            progress=progress,
+            options=options,
+        )
+        try:
+            info = upload.run(present)
+        except ApiError as exc:
+            if upload.session_gone or exc.code == "upload_not_found":
+                store.remove(state_key)
+            raise
+        store.remove(state_key)
+        return info
+
+    def _multipart_upload(
+        self,
+        local: str,
+        *,
+        size: int,
+        session: Dict[str, Any],
+        filename: str,
+        workspace_id: str,
+        progress: Optional[ProgressCallback],
+        options: "_SessionOptions",
+    ) -> MultipartUpload:
+        """Build the engine for one session (a seam for tests)."""
+        return MultipartUpload(
+            self._client,
+            local_path=local,
+            size=size,
+            upload_id=session["upload_id"],
+            file_key=session["file_key"],
+            filename=filename,
+            workspace_id=workspace_id,
+            part_size=session["part_size"],
+            part_count=session["part_count"],
+            progress=progress,
+            concurrency=options.concurrency,
+            retries=options.retries,
+            checksum=options.checksum,
         )
 
-    # Seam for multipart sessions (issue "Files of any size"). The server does not offer them
-    # yet. When it does: return True here when the server advertises them (e.g. from
-    # /openapi.json or a capabilities call) and the file is bigger than one part, and implement
-    # _upload_multipart: create a session (part size, count), PUT parts from a thread pool using
-    # re-signable part URLs, report progress per part, persist the session id for resume, then
-    # complete with the SHA-256.
-    def _multipart_available(self, size: int) -> bool:
-        return False
+    def _resumable(self, saved: Dict[str, Any], *, size: int, workspace_id: str) -> Optional[Dict[str, Any]]:
+        """The saved session if the server still has it open (or completed) for this file."""
+        upload_id = saved.get("upload_id")
+        if not isinstance(upload_id, str):
+            return None
+        try:
+            found = self.uploads.get(upload_id, workspace_id=workspace_id)
+        except ApiError as exc:
+            if exc.status in (404, 410):
+                return None
+            raise
+        status = found.get("status")
+        if status == "completed":
+            return found
+        if (
+            status not in ("pending", "received")
+            or not found.get("multipart", True)
+            or int(found.get("size", -1)) != size
+            or not found.get("part_size")
+            or not found.get("part_count")
+        ):
+            if status in ("pending", "received"):
+                self._abort_quietly(upload_id, workspace_id)
+            return None
+        return found
 
-    def _upload_multipart(self, local_path: PathLike, **kwargs: Any) -> FileInfo:
-        raise NotImplementedError("multipart upload sessions are not offered by the server yet")
+    def _abort_quietly(self, upload_id: str, workspace_id: str) -> None:
+        try:
+            self.uploads.abort(upload_id, workspace_id=workspace_id)
+        except Exception as exc:  # best effort: the server's reaper frees it eventually
+            log.info("granary: could not abort stale upload %s: %s", upload_id, exc)
+
+
+class _SessionOptions:
+    """How :meth:`Files.upload_file` runs multipart sessions."""
+
+    def __init__(
+        self,
+        *,
+        part_size: Optional[int],
+        concurrency: int,
+        resume: bool,
+        checksum: bool,
+        retries: int,
+        state_dir: str,
+    ) -> None:
+        self.part_size = part_size
+        self.concurrency = concurrency
+        self.resume = resume
+        self.checksum = checksum
+        self.retries = retries
+        self.state_dir = state_dir
 
 
 def _iter_body(resp: Any, url: str) -> Iterator[bytes]:
