@@ -1,7 +1,7 @@
 import { type ApiKeyInfo, SCOPES, type Scope } from '@granary/client'
 import { type Command, Option } from 'commander'
 import { contextFor, type RunIO } from './context.ts'
-import { shortDate, table } from './format.ts'
+import { humanSize, shortDate, table } from './format.ts'
 import { registerStorageCommands } from './storage.ts'
 
 interface KeyCreateOptions {
@@ -25,6 +25,17 @@ export function registerAdminCommands(program: Command, io: RunIO): void {
     admin.command('storage').description('Check the blob store and its CORS rules'),
     io,
   )
+  admin
+    .command('gc')
+    .description('Abort expired uploads now and delete their bytes')
+    .addHelpText('after', '\nExample:\n  granary admin gc')
+    .action(async (_options: unknown, command: Command) => {
+      const ctx = contextFor(command, io)
+      const result = await ctx.client.files.uploads.gc()
+      if (ctx.json) return ctx.printJson(result)
+      ctx.line(`expired uploads: ${result.expired_uploads}`)
+      ctx.line(`reclaimed:       ${humanSize(result.reclaimed_bytes)}`)
+    })
 }
 
 function registerWorkspaceCommands(group: Command, io: RunIO): void {

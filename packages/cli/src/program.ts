@@ -4,6 +4,7 @@ import type { RunIO } from './context.ts'
 import { registerFileCommands } from './files.ts'
 import { type LoadServer, registerServeCommand } from './serve.ts'
 import { registerTransferCommands } from './transfer.ts'
+import { registerUploadCommands } from './uploads.ts'
 
 export const VERSION = '0.1.0'
 
@@ -12,6 +13,8 @@ Environment:
   GRANARY_URL        server URL (default http://127.0.0.1:8080)
   GRANARY_API_KEY    API key
   GRANARY_WORKSPACE  workspace (default ws_default)
+  GRANARY_MULTIPART_THRESHOLD, GRANARY_PART_SIZE   multipart upload sizes (e.g. 5GiB, 64MiB)
+  GRANARY_STATE_DIR  where unfinished uploads are remembered (default ~/.granary)
 
 Examples:
   export GRANARY_API_KEY=gk_...
@@ -50,6 +53,7 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
     })
   registerFileCommands(program, io)
   registerTransferCommands(program, io)
+  registerUploadCommands(program, io)
   registerAdminCommands(program, io)
   registerServeCommand(program, io, options.loadServer)
   return program

@@ -20,9 +20,10 @@ export function progressBar(stream: Output, label: string): ProgressDisplay {
   const started = Date.now()
   let bar: SingleBar | undefined
   return {
-    update({ loaded, total }) {
+    update(progress) {
+      const { loaded, total } = progress
       const seconds = Math.max((Date.now() - started) / 1000, 0.001)
-      const payload = transferPayload(label, loaded, total, seconds)
+      const payload = transferPayload(label, loaded, total, seconds, progress)
       if (!bar) {
         bar = new SingleBar({
           format: total === undefined ? UNSIZED_FORMAT : SIZED_FORMAT,
@@ -41,15 +42,26 @@ export function progressBar(stream: Output, label: string): ProgressDisplay {
 const SIZED_FORMAT = '{label} [{bar}] {percentage}% | {done}/{size} | {speed} | ETA {remaining}'
 const UNSIZED_FORMAT = '{label} {done} | {speed}'
 
-/** The bar's text fields; ETA from the average rate so far (steadier than cli-progress's). */
+/**
+ * The bar's text fields. Rate and ETA come from the client when it measures them (recent bytes
+ * actually sent, so a resumed upload's bytes found in place do not inflate them), else from the
+ * average rate so far (steadier than cli-progress's).
+ */
 export function transferPayload(
   label: string,
   loaded: number,
   total: number | undefined,
   seconds: number,
+  measured: Pick<Progress, 'bytesPerSecond' | 'etaSeconds'> = {},
 ): Record<string, string> {
-  const rate = loaded / seconds
-  const remaining = total === undefined || rate === 0 ? '-' : shortDuration((total - loaded) / rate)
+  const rate = measured.bytesPerSecond ?? loaded / seconds
+  const eta =
+    measured.bytesPerSecond !== undefined
+      ? measured.etaSeconds
+      : total === undefined || rate === 0
+        ? undefined
+        : (total - loaded) / rate
+  const remaining = eta === undefined ? '-' : shortDuration(eta)
   return {
     label,
     done: humanSize(loaded),

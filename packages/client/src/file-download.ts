@@ -40,7 +40,7 @@ export async function saveToFile(
   return target
 }
 
-async function resolveTarget(dest: string | undefined, name: string): Promise<string> {
+export async function resolveTarget(dest: string | undefined, name: string): Promise<string> {
   const [{ mkdir, stat }, path] = await Promise.all([
     import('node:fs/promises'),
     import('node:path'),

@@ -2,6 +2,10 @@
 export interface Progress {
   loaded: number
   total: number | undefined
+  /** Recent throughput (multipart uploads and ranged downloads). */
+  bytesPerSecond?: number
+  /** Seconds left at that rate; undefined until there is a rate. */
+  etaSeconds?: number | undefined
 }
 
 interface CallOptions {
@@ -41,6 +45,34 @@ export interface UploadOptions extends CallOptions {
 export interface UploadFileOptions extends UploadOptions {
   /** Sizes from this up use the upload-url flow (default 100 MiB). */
   largeThreshold?: number
+  /**
+   * Sizes from this up use a multipart session (default: the client's, from
+   * `GRANARY_MULTIPART_THRESHOLD` in Node, else 5 GiB).
+   */
+  multipartThreshold?: number
+  /** Part size hint in bytes; the server clamps it (default: `GRANARY_PART_SIZE`, else the server's). */
+  partSize?: number
+  /** Parts sent at once (default 4). */
+  concurrency?: number
+  /** Continue this session: only the parts the server lacks are sent. */
+  resume?: { uploadId: string }
+  /** Called once the session is known (created or resumed), e.g. to save its id for a later resume. */
+  onSession?: (session: SessionStarted) => void | Promise<void>
+  /** Seconds each part URL stays valid (server default 3600); URLs are signed again as needed. */
+  partUrlExpiresIn?: number
+  /** Whole-file SHA-256 declared at confirm, computed in a sequential pass (default true in Node). */
+  checksum?: boolean
+  /** Retries of one part: 6, first after up to 0.5 s, doubling, capped at 30 s (full jitter). */
+  retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number }
+}
+
+export interface SessionStarted {
+  uploadId: string
+  fileKey: string
+  partSize: number
+  partCount: number
+  /** Parts already on the server (resume). */
+  presentParts: number
 }
 
 export interface DownloadUrlOptions extends CallOptions {
@@ -54,6 +86,12 @@ export interface DownloadOptions extends CallOptions {
   dest?: string
   expiresIn?: number
   onProgress?: (progress: Progress) => void
+  /** From this size, when the server honours Range: parallel ranged GETs, resumable (64 MiB). */
+  parallelThreshold?: number
+  /** Bytes per ranged GET (16 MiB). */
+  rangeSize?: number
+  /** Ranged GETs at once (4). */
+  connections?: number
 }
 
 export interface DownloadStream {

@@ -106,7 +106,7 @@ export function confirmRequest(
 }
 
 /** A failure while reading the local source surfaces as itself, not as a network error. */
-async function withSourceErrors<T>(call: () => Promise<T>): Promise<T> {
+export async function withSourceErrors<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (err) {

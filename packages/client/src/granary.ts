@@ -20,6 +20,10 @@ export interface GranaryOptions {
    * file by the browser itself (still from disk) and progress jumps to done at the end.
    */
   streamUploads?: boolean
+  /** `uploadFile` uses a multipart session from this size; Node default `GRANARY_MULTIPART_THRESHOLD`, else 5 GiB. */
+  multipartThreshold?: number
+  /** Part size hint for multipart sessions; Node default `GRANARY_PART_SIZE`, else the server's. */
+  partSize?: number
 }
 
 const DEFAULT_URL = 'http://127.0.0.1:8080'
@@ -48,7 +52,12 @@ export class Granary {
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       streamUploads: options.streamUploads ?? streamsRequestBodies(),
     })
-    this.files = new Files(this.#transport, options.workspaceId ?? env.GRANARY_WORKSPACE)
+    this.files = new Files(this.#transport, {
+      workspaceId: options.workspaceId ?? env.GRANARY_WORKSPACE,
+      multipartThreshold:
+        options.multipartThreshold ?? bytesFrom(env, 'GRANARY_MULTIPART_THRESHOLD'),
+      partSize: options.partSize ?? bytesFrom(env, 'GRANARY_PART_SIZE'),
+    })
     this.workspaces = new Workspaces(this.#transport)
     this.keys = new Keys(this.#transport)
     this.storage = new Storage(this.#transport)
@@ -75,6 +84,14 @@ type Env = Record<string, string | undefined>
 function processEnv(): Env {
   const proc = (globalThis as { process?: { env?: Env } }).process
   return proc?.env ?? {}
+}
+
+/** A byte count from the environment: a whole number, or missing. */
+function bytesFrom(env: Env, name: string): number | undefined {
+  const text = env[name]?.trim()
+  if (!text) return undefined
+  if (!/^\d+$/.test(text)) throw new TypeError(`${name} must be a number of bytes, got '${text}'.`)
+  return Number(text)
 }
 
 function browserOrigin(): string | undefined {

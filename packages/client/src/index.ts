@@ -5,18 +5,23 @@ export type {
   ErrorCode,
   FileInfo,
   ListFilesResponse,
+  MultipartUploadResponse,
   Scope,
+  SignedPartUrl,
   StorageStatus,
+  UploadPart,
+  UploadSession,
   UploadUrlResponse,
   Workspace,
 } from '@granary/protocol'
 export { ERROR_CODES, SCOPES } from '@granary/protocol'
 export { ApiError, type ApiErrorCode, NetworkError } from './errors.ts'
 export type * from './file-options.ts'
-export { Files, LARGE_THRESHOLD_DEFAULT } from './files.ts'
+export { Files, LARGE_THRESHOLD_DEFAULT, MULTIPART_THRESHOLD_DEFAULT } from './files.ts'
 export { Granary, type GranaryOptions } from './granary.ts'
 export { type CreateKeyOptions, Keys } from './keys.ts'
 export { Storage } from './storage.ts'
 export type { FetchLike } from './transport.ts'
+export { type GcResult, Uploads } from './upload-sessions.ts'
 export type { UploadSource } from './upload-source.ts'
 export { type CreateWorkspaceOptions, Workspaces } from './workspaces.ts'

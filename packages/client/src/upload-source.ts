@@ -19,6 +19,8 @@ export interface ResolvedSource {
   /** The Blob itself, for runtimes that upload a Blob better than a stream (browsers). */
   readonly blob?: Blob
   open(): AsyncIterable<unknown>
+  /** Bytes [start, end) only, for sources that can seek (paths and Blobs). */
+  readRange?(start: number, end: number): AsyncIterable<unknown>
 }
 
 /** Works out name, size and type of a source without reading its bytes. */
@@ -54,6 +56,11 @@ async function resolvePath(path: string, hints: SourceHints): Promise<ResolvedSo
     contentType: hints.contentType,
     // 1 MiB reads: fewer syscalls than the 64 KiB default, still flat memory.
     open: () => createReadStream(path, { highWaterMark: 1024 * 1024 }),
+    // fs `end` is inclusive; an empty range must not read the file from `start` to its end.
+    readRange: (start, end) =>
+      end > start
+        ? createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 })
+        : emptyChunks(),
   }
 }
 
@@ -65,8 +72,11 @@ function resolveBlob(blob: Blob, hints: SourceHints): ResolvedSource {
     contentType: hints.contentType ?? (blob.type || undefined),
     blob,
     open: () => readChunks(blob.stream()),
+    readRange: (start, end) => readChunks(blob.slice(start, end).stream()),
   }
 }
+
+async function* emptyChunks(): AsyncGenerator<Uint8Array> {}
 
 function requireFilename(filename: string | undefined): string {
   if (filename) return filename
