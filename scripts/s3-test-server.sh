@@ -13,9 +13,10 @@ readonly BUCKET=granary-test
 readonly ACCESS_KEY=GRANARYTESTACCESSKEY
 readonly SECRET_KEY=granary-test-secret-key-0123456789abcdef
 readonly REGION=us-east-1
-# memstore keeps every object in RAM; it grows only as objects arrive. Big enough for the >5 GiB
-# multipart tests (RGW's garbage collection frees deleted objects within seconds, see below).
-readonly MEMSTORE_BYTES=$((14 * 1024 * 1024 * 1024))
+# memstore keeps every object in RAM (about 1.8x its size, measured); it grows only as objects
+# arrive. Room for one >5 GiB multipart test object at a time (RGW's garbage collection frees
+# deleted objects within seconds, see below); the cap keeps a runaway test from exhausting RAM.
+readonly MEMSTORE_BYTES=$((10 * 1024 * 1024 * 1024))
 readonly BOOTSTRAP_ATTEMPTS=3
 readonly OSD_ATTEMPTS=4
 
