@@ -60,7 +60,11 @@ export interface UploadFileOptions extends UploadOptions {
   onSession?: (session: SessionStarted) => void | Promise<void>
   /** Seconds each part URL stays valid (server default 3600); URLs are signed again as needed. */
   partUrlExpiresIn?: number
-  /** Whole-file SHA-256 declared at confirm, computed in a sequential pass (default true in Node). */
+  /**
+   * Check the bytes end to end (default true in Node): each part against what the store says it
+   * received (SHA-256, or S3's ETag as MD5), and the whole file's SHA-256, computed in a sequential
+   * pass, declared at confirm. `false` for S3 buckets with SSE-KMS, whose ETags are not MD5s.
+   */
   checksum?: boolean
   /** Retries of one part: 6, first after up to 0.5 s, doubling, capped at 30 s (full jitter). */
   retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number }

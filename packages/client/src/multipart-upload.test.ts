@@ -194,6 +194,16 @@ describe('files.uploadFile, multipart', () => {
     assert.ok(joined(server).equals(data))
   })
 
+  it('checksum: false trusts opaque ETags (S3 with SSE-KMS) instead of sending parts again', async () => {
+    const server = fakeMultipartServer({
+      partSize: PART,
+      backend: 's3',
+      opaqueEtags: true,
+    })
+    await upload(server, { checksum: false })
+    assert.ok([...server.attempts.values()].every((attempts) => attempts === 1))
+  })
+
   it('resumes: sends only the missing parts, counts the present ones as done, confirms', async () => {
     const stored = new Map<number, Uint8Array>([
       [1, data.subarray(0, PART)],

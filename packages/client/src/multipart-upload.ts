@@ -183,6 +183,8 @@ async function sendWithRetry(
         offset,
         meter: state.meter,
         signal: state.signal,
+        // checksum: false also skips the per-part check (S3 with SSE-KMS: ETags are not MD5s).
+        verify: run.checksum !== false,
       })
       urls.done(n)
       return

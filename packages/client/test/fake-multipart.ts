@@ -15,6 +15,8 @@ export interface FakeMultipartOptions {
   /** Parts the session holds before the test starts (resume). */
   stored?: Map<number, Uint8Array>
   status?: string
+  /** S3 with SSE-KMS: part ETags look like MD5s but are not. */
+  opaqueEtags?: boolean
   /** Time a part PUT takes (default 5 ms). */
   putDelayMs?: number
 }
@@ -61,8 +63,10 @@ export function fakeMultipartServer(options: FakeMultipartOptions) {
     const injected = options.onPut?.(n, attempt, request)
     if (injected) return injected
     parts.set(n, request.body)
-    if (options.backend === 's3')
-      return new Response(null, { headers: { etag: `"${md5(request.body)}"` } })
+    if (options.backend === 's3') {
+      const etag = options.opaqueEtags ? 'f'.repeat(32) : md5(request.body)
+      return new Response(null, { headers: { etag: `"${etag}"` } })
+    }
     return json({ part_number: n, size: request.body.byteLength, sha256: sha256(request.body) })
   }
   const confirm = (body: Record<string, unknown>) => {
