@@ -27,13 +27,14 @@ export function registerAdminCommands(program: Command, io: RunIO): void {
   )
   admin
     .command('gc')
-    .description('Abort expired uploads now and delete their bytes')
+    .description('Collect garbage now: expired uploads and blobs nothing refers to')
     .addHelpText('after', '\nExample:\n  granary admin gc')
     .action(async (_options: unknown, command: Command) => {
       const ctx = contextFor(command, io)
       const result = await ctx.client.files.uploads.gc()
       if (ctx.json) return ctx.printJson(result)
       ctx.line(`expired uploads: ${result.expired_uploads}`)
+      ctx.line(`orphaned blobs:  ${result.orphan_blobs}`)
       ctx.line(`reclaimed:       ${humanSize(result.reclaimed_bytes)}`)
     })
 }

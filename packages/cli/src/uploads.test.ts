@@ -131,13 +131,13 @@ describe('granary uploads and admin gc', () => {
 
   it('runs the reaper and prints what it reclaimed', async () => {
     const result = await runCli(['admin', 'gc'], () =>
-      json({ expired_uploads: 2, reclaimed_bytes: 3 * 1024 ** 2 }),
+      json({ expired_uploads: 2, orphan_blobs: 1, reclaimed_bytes: 3 * 1024 ** 2 }),
     )
     assert.equal(
       `${result.requests[0]?.method} ${result.requests[0]?.url.pathname}`,
       'POST /v1/admin/gc',
     )
-    assert.equal(result.stdout, 'expired uploads: 2\nreclaimed:       3.0 MiB\n')
+    assert.equal(result.stdout, 'expired uploads: 2\norphaned blobs:  1\nreclaimed:       3.0 MiB\n')
   })
 })
 

@@ -6,6 +6,8 @@ export type PartUrl = SignedPartUrl
 
 export interface GcResult {
   expired_uploads: number
+  /** Blobs nothing referred to (left by a crash), deleted. */
+  orphan_blobs: number
   reclaimed_bytes: number
 }
 

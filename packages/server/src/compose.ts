@@ -58,7 +58,7 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     files,
     largeUploads: new LargeUploadService({ metadata, blobs, urls, files, multipart, policy }),
     multipart,
-    reaper: new UploadReaper(metadata, blobs),
+    reaper: new UploadReaper(metadata, blobs, { orphanGraceMs: config.orphanGraceS * 1000 }),
     admin: new AdminService(metadata, storageAdmin),
     signed: new SignedTransfers(signer, blobs),
     async close() {

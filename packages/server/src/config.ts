@@ -36,6 +36,8 @@ export interface Config {
   readonly uploadMaxAgeS: number
   /** How often the reaper looks for expired uploads (0: never in the background). */
   readonly reaperIntervalS: number
+  /** A blob nothing refers to is deleted once it is this old (the orphan sweep, daily and on gc). */
+  readonly orphanGraceS: number
 }
 
 export class ConfigError extends Error {
@@ -108,6 +110,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     uploadIdleTimeoutS: integer('GRANARY_UPLOAD_IDLE_TIMEOUT_S', 24 * 3600, 1, 365 * 24 * 3600),
     uploadMaxAgeS: integer('GRANARY_UPLOAD_MAX_AGE_S', 7 * 24 * 3600, 1, 365 * 24 * 3600),
     reaperIntervalS: integer('GRANARY_REAPER_INTERVAL_S', 600, 0, 24 * 3600),
+    orphanGraceS: integer('GRANARY_ORPHAN_GRACE_S', 3600, 0, 30 * 24 * 3600),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)

@@ -82,18 +82,26 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }
 }
 
-/** Expires abandoned uploads and deletes their bytes every `intervalS` seconds (0: never). */
+/**
+ * Expires abandoned uploads every `intervalS` seconds (0: never), and sweeps blobs nothing refers
+ * to once a day (it reads the whole store).
+ */
 function startReaper(server: Server, intervalS: number): () => void {
   if (intervalS <= 0) return () => {}
-  const reap = () => {
-    server.services.reaper
-      .run()
-      .then((report) => {
-        if (report.expired_uploads > 0) server.app.log.info(report, 'expired abandoned uploads')
-      })
-      .catch((error: unknown) => server.app.log.warn({ err: error }, 'the upload reaper failed'))
+  const { reaper } = server.services
+  const log = server.app.log
+  let lastSweep = Date.now()
+  const reap = async () => {
+    const expired = await reaper.expireUploads()
+    if (expired.expired_uploads > 0) log.info(expired, 'expired abandoned uploads')
+    if (Date.now() - lastSweep < 24 * 3600_000) return
+    lastSweep = Date.now()
+    const orphans = await reaper.sweepOrphans()
+    if (orphans.orphan_blobs > 0) log.info(orphans, 'deleted orphaned blobs')
   }
-  const timer = setInterval(reap, intervalS * 1000)
+  const timer = setInterval(() => {
+    reap().catch((error: unknown) => log.warn({ err: error }, 'garbage collection failed'))
+  }, intervalS * 1000)
   timer.unref()
   return () => clearInterval(timer)
 }

@@ -25,6 +25,12 @@ export interface StoredBlob {
   sha256: string | null
 }
 
+export interface BlobListing {
+  name: string
+  size: number
+  modifiedAt: Date
+}
+
 export interface ByteRange {
   /** First byte, inclusive. */
   start: number
@@ -45,6 +51,8 @@ export interface BlobStore extends MultipartStore {
   read(name: string, options?: IoOptions & { range?: ByteRange }): Promise<Readable>
   /** Removes the blob; a missing blob is not an error. */
   delete(name: string, options?: IoOptions): Promise<void>
+  /** Every complete blob, in no particular order (for the orphan sweep). */
+  listBlobs(options?: IoOptions): AsyncIterable<BlobListing>
   /** Throws storage_unavailable when the store cannot be reached or written (for /readyz). */
   check(options?: IoOptions): Promise<void>
   /** Releases connections and timers. */
@@ -247,6 +255,8 @@ export interface MetadataStore {
   touchUpload(id: string, expiresAt: string): Promise<void>
   /** Open uploads of a workspace, newest first. */
   listWorkspaceUploads(workspaceId: string, limit: number): Promise<UploadRecord[]>
+  /** True when a file or an open upload refers to this blob. */
+  isBlobReferenced(blobName: string): Promise<boolean>
   /** Open uploads whose idle deadline passed before `now`, at most `limit`. */
   listExpiredUploads(now: string, limit: number): Promise<UploadRecord[]>
 }

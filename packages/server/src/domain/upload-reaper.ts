@@ -4,31 +4,47 @@ import type { BlobStore, MetadataStore } from './ports.ts'
 
 export interface ReapReport {
   expired_uploads: number
+  /** Blobs nothing referred to (left by a crash between storing bytes and committing them). */
+  orphan_blobs: number
   reclaimed_bytes: number
 }
 
+export interface ReaperOptions {
+  /** A blob younger than this is never an orphan: its upload may be about to commit. */
+  orphanGraceMs: number
+}
+
 /**
- * Ends uploads whose idle or hard deadline passed: marks them expired (so a late confirm finds
- * nothing), then deletes their bytes (a PUT blob, or a session's parts). Runs in the background
- * and on demand (`granary admin gc`); several processes may run it at once, since only the one
- * that closes an upload deletes its bytes.
+ * Garbage collection. `expireUploads` ends uploads whose idle or hard deadline passed: marks them
+ * expired (so a late confirm finds nothing), then deletes their bytes (a PUT blob, or a session's
+ * parts). `sweepOrphans` deletes blobs no file and no open upload refers to. Several processes may
+ * run it at once: only the one that closes an upload deletes its bytes, and deleting twice is fine.
  */
 export class UploadReaper {
   readonly #metadata: MetadataStore
   readonly #blobs: BlobStore
+  readonly #options: ReaperOptions
 
-  constructor(metadata: MetadataStore, blobs: BlobStore) {
+  constructor(metadata: MetadataStore, blobs: BlobStore, options: ReaperOptions) {
     this.#metadata = metadata
     this.#blobs = blobs
+    this.#options = options
   }
 
+  /** `granary admin gc`: both, now. */
   async runAs(principal: Principal): Promise<ReapReport> {
     requirePermission(principal, 'admin')
-    return this.run()
+    const expired = await this.expireUploads()
+    const orphans = await this.sweepOrphans()
+    return {
+      expired_uploads: expired.expired_uploads,
+      orphan_blobs: orphans.orphan_blobs,
+      reclaimed_bytes: expired.reclaimed_bytes + orphans.reclaimed_bytes,
+    }
   }
 
-  async run(now = new Date()): Promise<ReapReport> {
-    const report: ReapReport = { expired_uploads: 0, reclaimed_bytes: 0 }
+  async expireUploads(now = new Date()): Promise<ReapReport> {
+    const report: ReapReport = { expired_uploads: 0, orphan_blobs: 0, reclaimed_bytes: 0 }
     for (;;) {
       const batch = await this.#metadata.listExpiredUploads(now.toISOString(), 100)
       for (const upload of batch) {
@@ -38,5 +54,19 @@ export class UploadReaper {
       }
       if (batch.length < 100) return report
     }
+  }
+
+  /** Reads the whole store once: run it rarely (daily in the background) or on demand. */
+  async sweepOrphans(now = new Date()): Promise<ReapReport> {
+    const report: ReapReport = { expired_uploads: 0, orphan_blobs: 0, reclaimed_bytes: 0 }
+    const cutoff = now.getTime() - this.#options.orphanGraceMs
+    for await (const blob of this.#blobs.listBlobs()) {
+      if (blob.modifiedAt.getTime() > cutoff) continue
+      if (await this.#metadata.isBlobReferenced(blob.name)) continue
+      await this.#blobs.delete(blob.name)
+      report.orphan_blobs++
+      report.reclaimed_bytes += blob.size
+    }
+    return report
   }
 }

@@ -339,6 +339,24 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
+  isBlobReferenced(blobName: string): Promise<boolean> {
+    return this.#run(async (db) => {
+      const file = await db
+        .selectFrom('files')
+        .select('id')
+        .where('blob_name', '=', blobName)
+        .executeTakeFirst()
+      if (file) return true
+      const upload = await db
+        .selectFrom('uploads')
+        .select('id')
+        .where('blob_name', '=', blobName)
+        .where('status', 'in', OPEN)
+        .executeTakeFirst()
+      return upload !== undefined
+    })
+  }
+
   listExpiredUploads(now: string, limit: number): Promise<UploadRecord[]> {
     return this.#run(async (db) => {
       const rows = await db

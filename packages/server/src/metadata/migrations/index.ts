@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 import * as initial from './0001-initial.ts'
 import * as multipartSessions from './0002-multipart-sessions.ts'
+import * as blobReferences from './0003-blob-references.ts'
 
 export type MigrationDialect = 'sqlite' | 'postgres'
 
@@ -12,6 +13,7 @@ interface DialectMigration {
 const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0001-initial': initial,
   '0002-multipart-sessions': multipartSessions,
+  '0003-blob-references': blobReferences,
 }
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import { AppError, isAppError } from '../../domain/errors.ts'
 import { randomId } from '../../domain/ids.ts'
 import type {
+  BlobListing,
   BlobStore,
   ByteRange,
   IoOptions,
@@ -170,6 +171,13 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
+  async *listBlobs(): AsyncIterable<BlobListing> {
+    for await (const path of walk(this.#blobs)) {
+      const info = await stat(path).catch(() => undefined)
+      if (info) yield { name: relative(this.#blobs, path), size: info.size, modifiedAt: info.mtime }
+    }
+  }
+
   async check(): Promise<void> {
     const probe = join(this.#tmp, `probe-${randomId()}`)
     try {
@@ -191,6 +199,16 @@ export class LocalBlobStore implements BlobStore {
       throw new AppError('invalid_key', `Blob name '${name}' leaves the store.`)
     }
     return path
+  }
+}
+
+/** Every file under `dir`, depth first. */
+async function* walk(dir: string): AsyncGenerator<string> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => [])
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) yield* walk(path)
+    else if (entry.isFile()) yield path
   }
 }
 

@@ -5,11 +5,13 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
+  ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { AppError } from '../../domain/errors.ts'
 import type {
+  BlobListing,
   BlobStore,
   ByteRange,
   IoOptions,
@@ -170,6 +172,37 @@ export class S3BlobStore implements BlobStore {
       if (isNotFound(error)) return
       throw storageError(error, 'delete a blob')
     }
+  }
+
+  /** ListObjectsV2 under the prefix, a page of 1,000 at a time. */
+  async *listBlobs(options: IoOptions = {}): AsyncIterable<BlobListing> {
+    const prefix = this.config.prefix ?? ''
+    let token: string | undefined
+    do {
+      const page = await this.client
+        .send(
+          new ListObjectsV2Command({
+            Bucket: this.config.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          }),
+          {
+            abortSignal: options.signal,
+          },
+        )
+        .catch((error: unknown) => {
+          throw storageError(error, 'list the bucket')
+        })
+      for (const object of page.Contents ?? []) {
+        if (!object.Key) continue
+        yield {
+          name: object.Key.slice(prefix.length),
+          size: object.Size ?? 0,
+          modifiedAt: object.LastModified ?? new Date(0),
+        }
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined
+    } while (token)
   }
 
   /** HeadBucket: proves the bucket exists and the credentials may use it; writes nothing. */

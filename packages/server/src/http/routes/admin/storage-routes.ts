@@ -72,13 +72,14 @@ export function gcRoute(app: FastifyInstance, services: AppServices): void {
         operationId: 'storage.gc',
         tags: ['admin'],
         summary:
-          'Expire uploads past their deadline now and delete their bytes (the reaper also runs in the background).',
+          'Expire uploads past their deadline and delete blobs nothing refers to, now (both also run in the background).',
         response: {
           200: {
             type: 'object',
-            required: ['expired_uploads', 'reclaimed_bytes'],
+            required: ['expired_uploads', 'orphan_blobs', 'reclaimed_bytes'],
             properties: {
               expired_uploads: { type: 'integer' },
+              orphan_blobs: { type: 'integer' },
               reclaimed_bytes: { type: 'integer' },
             },
           },
