@@ -289,6 +289,14 @@ for (const backend of backendMatrix()) {
       assert.ok(gc.json().expired_uploads >= 1)
       assert.ok(gc.json().reclaimed_bytes >= bytes.length)
       assert.equal((await status(session)).status, 'expired')
+      // The parts are gone from the store itself, not only from the answers.
+      const { metadata, blobs } = server.server.services
+      const record = await metadata.getUpload(session.uploadId)
+      const storeSession = {
+        blobName: record?.blobName ?? '',
+        storeUploadId: record?.multipart?.storeUploadId ?? '',
+      }
+      await assert.rejects(blobs.listParts(storeSession), { code: 'upload_not_found' })
       assert.equal((await confirm(session, bytes.length)).statusCode, 404)
       const again = await server.request({ method: 'POST', url: '/v1/admin/gc' })
       assert.equal(again.json().expired_uploads, 0)
