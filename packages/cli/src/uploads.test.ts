@@ -137,7 +137,10 @@ describe('granary uploads and admin gc', () => {
       `${result.requests[0]?.method} ${result.requests[0]?.url.pathname}`,
       'POST /v1/admin/gc',
     )
-    assert.equal(result.stdout, 'expired uploads: 2\norphaned blobs:  1\nreclaimed:       3.0 MiB\n')
+    assert.equal(
+      result.stdout,
+      'expired uploads: 2\norphaned blobs:  1\nreclaimed:       3.0 MiB\n',
+    )
   })
 })
 

@@ -1,5 +1,5 @@
 import type { Workspace } from '@granary/protocol'
-import { type Kysely, Migrator, sql, type Transaction } from 'kysely'
+import { type Kysely, Migrator, sql } from 'kysely'
 import { AppError } from '../domain/errors.ts'
 import type {
   FileRecord,
@@ -9,8 +9,10 @@ import type {
   PutFileResult,
   UploadRecord,
 } from '../domain/ports.ts'
+import { findFile, putFileIn } from './file-writes.ts'
+import { folderEntries } from './folder-entries.ts'
 import { GranaryMigrations, type MigrationDialect } from './migrations/index.ts'
-import { fileRecord, fileRow, keyRecord, keyRow, uploadRecord, uploadRow } from './rows.ts'
+import { fileRecord, keyRecord, keyRow, uploadRecord, uploadRow } from './rows.ts'
 import type { Database } from './schema.ts'
 
 /** Turns a driver error into an AppError where it has a meaning; answers it unchanged otherwise. */
@@ -157,35 +159,10 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
-  /**
-   * A loose index scan in one recursive statement: each step seeks the next key past the current
-   * file, or past the whole folder the current key is in, so a page of 100 folders holding a
-   * million files reads about 100 index entries.
-   */
+  /** One recursive statement (folder-entries.ts). */
   listFolderEntries(range: ListRange & { prefixLength: number }): Promise<string[]> {
     if (range.limit <= 0) return Promise.resolve([])
-    const strpos = sql.raw(this.#dialect === 'postgres' ? 'strpos' : 'instr')
-    const rest = sql`substr(w.k, cast(${range.prefixLength + 1} as integer))`
-    const slash = sql`${strpos}(${rest}, '/')`
-    // The folder's successor: the key up to its '/', with '/' replaced by '0' (the next character).
-    const past = sql`case when ${slash} > 0 then substr(w.k, 1, cast(${range.prefixLength} as integer) + ${slash} - 1) || '0' else w.k end`
-    const from = range.from
-      ? sql`and key ${sql.raw(range.from.inclusive ? '>=' : '>')} ${range.from.key}`
-      : sql``
-    const before = range.before !== undefined ? sql`and key < ${range.before}` : sql``
-    const ws = range.workspaceId
-    return this.#run(async (db) => {
-      const { rows } = await sql<{ k: string }>`
-        with recursive w(k, n) as (
-          select (select key from files where workspace_id = ${ws} ${from} ${before} order by key limit 1), 1
-          union all
-          select (select key from files where workspace_id = ${ws} and key > w.k and key >= ${past} ${before}
-                  order by key limit 1), w.n + 1
-          from w where w.k is not null and w.n < cast(${range.limit} as integer)
-        )
-        select k from w where k is not null`.execute(db)
-      return rows.map((row) => row.k)
-    })
+    return this.#run((db) => folderEntries(db, this.#dialect, range))
   }
 
   getFiles(workspaceId: string, keys: readonly string[]): Promise<FileRecord[]> {
@@ -391,71 +368,3 @@ async function migrationTableSchema(
 
 /** Each lost race means another writer of the key committed, so this bounds a rare loop. */
 const PUT_FILE_ATTEMPTS = 10
-
-async function findFile(
-  db: Kysely<Database>,
-  workspaceId: string,
-  key: string,
-  lock = false,
-): Promise<FileRecord | undefined> {
-  const row = await db
-    .selectFrom('files')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('key', '=', key)
-    .$if(lock, (query) => query.forUpdate())
-    .executeTakeFirst()
-  return row && fileRecord(row)
-}
-
-async function putFileIn(
-  trx: Transaction<Database>,
-  file: FileRecord,
-  options: { overwrite: boolean; completeUploadId?: string; lock: boolean },
-): Promise<PutFileResult> {
-  // The upload first: a racing confirm of the same upload waits here until the winner commits,
-  // so the read below sees what the winner made.
-  const completed = options.completeUploadId
-    ? await completeUpload(trx, options.completeUploadId)
-    : true
-  // PostgreSQL (READ COMMITTED) lets two writers read the same version and both answer it as
-  // replaced, orphaning one blob; FOR UPDATE queues them on the row. SQLite runs one
-  // transaction at a time and has no FOR UPDATE.
-  const existing = await findFile(trx, file.workspaceId, file.key, options.lock)
-  if (!completed) {
-    // A racing confirm of the same upload won; answer what it made.
-    if (existing?.blobName === file.blobName) return { file: existing, replacedBlobName: null }
-    throw new AppError(
-      'upload_superseded',
-      `A later write replaced '${file.key}'; list it to see the current version.`,
-    )
-  }
-  if (existing && !options.overwrite) {
-    throw new AppError(
-      'file_exists',
-      `A file '${file.key}' already exists; send overwrite=true to replace it.`,
-    )
-  }
-  const stored = existing ? { ...file, id: existing.id, created_at: existing.created_at } : file
-  if (existing) {
-    await trx
-      .updateTable('files')
-      .set(fileRow(stored))
-      .where('workspace_id', '=', file.workspaceId)
-      .where('key', '=', file.key)
-      .execute()
-  } else {
-    await trx.insertInto('files').values(fileRow(stored)).execute()
-  }
-  return { file: stored, replacedBlobName: existing?.blobName ?? null }
-}
-
-async function completeUpload(trx: Transaction<Database>, id: string): Promise<boolean> {
-  const result = await trx
-    .updateTable('uploads')
-    .set({ status: 'completed' })
-    .where('id', '=', id)
-    .where('status', 'in', ['pending', 'received'])
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
-}

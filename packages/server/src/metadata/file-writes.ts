@@ -1,0 +1,77 @@
+/**
+ * Switching a key to a new version inside one transaction, on both dialects: the rules of
+ * overwrite, completing an upload, and keeping the file's id.
+ */
+import type { Kysely, Transaction } from 'kysely'
+import { AppError } from '../domain/errors.ts'
+import type { FileRecord, PutFileResult } from '../domain/ports.ts'
+import { fileRecord, fileRow } from './rows.ts'
+import type { Database } from './schema.ts'
+
+export async function findFile(
+  db: Kysely<Database>,
+  workspaceId: string,
+  key: string,
+  lock = false,
+): Promise<FileRecord | undefined> {
+  const row = await db
+    .selectFrom('files')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('key', '=', key)
+    .$if(lock, (query) => query.forUpdate())
+    .executeTakeFirst()
+  return row && fileRecord(row)
+}
+
+export async function putFileIn(
+  trx: Transaction<Database>,
+  file: FileRecord,
+  options: { overwrite: boolean; completeUploadId?: string; lock: boolean },
+): Promise<PutFileResult> {
+  // The upload first: a racing confirm of the same upload waits here until the winner commits,
+  // so the read below sees what the winner made.
+  const completed = options.completeUploadId
+    ? await completeUpload(trx, options.completeUploadId)
+    : true
+  // PostgreSQL (READ COMMITTED) lets two writers read the same version and both answer it as
+  // replaced, orphaning one blob; FOR UPDATE queues them on the row. SQLite runs one
+  // transaction at a time and has no FOR UPDATE.
+  const existing = await findFile(trx, file.workspaceId, file.key, options.lock)
+  if (!completed) {
+    // A racing confirm of the same upload won; answer what it made.
+    if (existing?.blobName === file.blobName) return { file: existing, replacedBlobName: null }
+    throw new AppError(
+      'upload_superseded',
+      `A later write replaced '${file.key}'; list it to see the current version.`,
+    )
+  }
+  if (existing && !options.overwrite) {
+    throw new AppError(
+      'file_exists',
+      `A file '${file.key}' already exists; send overwrite=true to replace it.`,
+    )
+  }
+  const stored = existing ? { ...file, id: existing.id, created_at: existing.created_at } : file
+  if (existing) {
+    await trx
+      .updateTable('files')
+      .set(fileRow(stored))
+      .where('workspace_id', '=', file.workspaceId)
+      .where('key', '=', file.key)
+      .execute()
+  } else {
+    await trx.insertInto('files').values(fileRow(stored)).execute()
+  }
+  return { file: stored, replacedBlobName: existing?.blobName ?? null }
+}
+
+async function completeUpload(trx: Transaction<Database>, id: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('uploads')
+    .set({ status: 'completed' })
+    .where('id', '=', id)
+    .where('status', 'in', ['pending', 'received'])
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}

@@ -1,0 +1,38 @@
+import { type Kysely, sql } from 'kysely'
+import type { ListRange } from '../domain/ports.ts'
+import type { MigrationDialect } from './migrations/index.ts'
+import type { Database } from './schema.ts'
+
+/**
+ * The folder view's entries as a loose index scan in one recursive statement: each step seeks the
+ * next key past the current file, or past the whole folder the current key is in, so a page of
+ * 100 folders holding a million files reads about 100 index entries. Works on SQLite and
+ * PostgreSQL (only the name of the string-search function differs); lengths are in code points.
+ */
+export async function folderEntries(
+  db: Kysely<Database>,
+  dialect: MigrationDialect,
+  range: ListRange & { prefixLength: number },
+): Promise<string[]> {
+  const strpos = sql.raw(dialect === 'postgres' ? 'strpos' : 'instr')
+  const rest = sql`substr(w.k, cast(${range.prefixLength + 1} as integer))`
+  const slash = sql`${strpos}(${rest}, '/')`
+  // The folder's successor: the key up to its '/', with '/' replaced by '0' (the next character).
+  const folderEnd = sql`cast(${range.prefixLength} as integer) + ${slash} - 1`
+  const past = sql`case when ${slash} > 0 then substr(w.k, 1, ${folderEnd}) || '0' else w.k end`
+  const from = range.from
+    ? sql`and key ${sql.raw(range.from.inclusive ? '>=' : '>')} ${range.from.key}`
+    : sql``
+  const before = range.before !== undefined ? sql`and key < ${range.before}` : sql``
+  const ws = range.workspaceId
+  const { rows } = await sql<{ k: string }>`
+    with recursive w(k, n) as (
+      select (select key from files where workspace_id = ${ws} ${from} ${before} order by key limit 1), 1
+      union all
+      select (select key from files where workspace_id = ${ws} and key > w.k and key >= ${past} ${before}
+              order by key limit 1), w.n + 1
+      from w where w.k is not null and w.n < cast(${range.limit} as integer)
+    )
+    select k from w where k is not null`.execute(db)
+  return rows.map((row) => row.k)
+}
