@@ -1,7 +1,8 @@
 /**
- * Runs the harness with tiny sizes (the smoke profile: 4 MiB, one round, 2,000 listed files),
- * only the form-upload and listing parts, and checks the result is well formed: every peer got a
- * finite ratio, and the listing numbers exist. It proves the harness works, not the speed.
+ * Runs the harness with tiny sizes (the smoke profile: 12 MiB, one round, 2,000 listed files),
+ * only the form-upload, multipart-session and listing parts, and checks the result is well
+ * formed: every peer got a finite ratio, and the listing numbers exist. It proves the harness
+ * works, not the speed.
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -15,12 +16,12 @@ import { FASTIFY, GRANARY, LIMIT, TUS } from './support/peers.ts'
 
 const positive = (value: number | undefined) => typeof value === 'number' && value > 0
 
-test('the harness measures the form upload against every peer and the listing', {
+test('the harness measures the form upload against every peer, the multipart session and the listing', {
   timeout: 120_000,
 }, async () => {
   const out = await mkdtemp(join(tmpdir(), 'granary-bench-smoke-'))
   try {
-    const cli = parseArgs(['--smoke', '--parts=upload,listing', `--out=${out}`])
+    const cli = parseArgs(['--smoke', '--parts=upload,multipart,listing', `--out=${out}`])
     assert.equal(cli.docs, false)
     const result = await runBench(cli)
     const upload = result.upload
@@ -33,12 +34,19 @@ test('the harness measures the form upload against every peer and the listing', 
     for (const peer of [LIMIT, TUS, FASTIFY]) {
       assert.ok(positive(upload.ratios[`${GRANARY}/${peer}`]?.median), `a ratio to ${peer}`)
     }
+    const multipart = result.multipart
+    assert.ok(multipart, 'a multipart comparison')
+    assert.equal(multipart.partCount, 3)
+    for (const name of [GRANARY, LIMIT]) {
+      assert.ok(positive(multipart.configs[name]?.mbPerSecond.median), `${name} multipart MB/s`)
+    }
+    assert.ok(positive(multipart.ratios[`${GRANARY}/${LIMIT}`]?.median), 'a multipart ratio')
     const listing = result.listing
     assert.ok(listing, 'a listing result')
     assert.ok(positive(listing.inProcess.storePage.p99Ms))
     assert.ok(positive(listing.inProcess.cursorWalk.rowsPerSecond))
     assert.ok(positive(listing.http.ratios['list/healthz']?.median))
-    assert.ok(sections(result).length >= 4)
+    assert.ok(sections(result).length >= 5)
     const written = JSON.parse(await readFile(await writeResults(result, cli), 'utf8'))
     assert.equal(written.mode, 'smoke')
   } finally {

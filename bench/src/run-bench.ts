@@ -6,6 +6,7 @@ import { type ConcurrencyResult, compareConcurrency } from './parts/concurrency.
 import { compareDownloads, type DownloadResult } from './parts/download.ts'
 import { type ListingResult, measureListing } from './parts/listing.ts'
 import { type MemoryResult, measureMemory } from './parts/memory.ts'
+import { compareMultipart, type MultipartResult } from './parts/multipart.ts'
 import { compareUploads } from './parts/upload.ts'
 import { ChildServer, stopAll } from './support/child-server.ts'
 import { describeMachine, type Machine } from './support/machine.ts'
@@ -39,6 +40,7 @@ export interface BenchResult {
   readonly seconds: number
   readonly upload?: Comparison
   readonly largeFile?: Comparison
+  readonly multipart?: MultipartResult
   readonly download?: DownloadResult
   readonly listing?: ListingResult
   readonly memory?: MemoryResult
@@ -122,6 +124,17 @@ const runners: Readonly<Record<PartName, (context: Context) => Promise<PartResul
       log,
     }
     return { largeFile: await compareUploads(run) }
+  },
+  async multipart({ profile, servers, log }) {
+    const run = {
+      servers,
+      size: profile.transferBytes,
+      partSize: profile.partBytes,
+      parallel: profile.partsInFlight,
+      rounds: profile.rounds,
+      log,
+    }
+    return { multipart: await compareMultipart(run) }
   },
   async download({ profile, servers, log }) {
     const granary = servers[GRANARY] as ChildServer

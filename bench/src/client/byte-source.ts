@@ -9,12 +9,22 @@ const BLOCK_BYTES = 1024 * 1024
 const block = randomBytes(BLOCK_BYTES)
 const digests = new Map<number, string>()
 
-export async function* generatedBytes(size: number): AsyncGenerator<Buffer> {
-  let left = size
+export function generatedBytes(size: number): AsyncGenerator<Buffer> {
+  return generatedRange(0, size)
+}
+
+/**
+ * Bytes `[start, start + length)` of the same stream, so the parts of a multipart upload, sent
+ * in any order and in parallel, join into exactly generatedBytes(size).
+ */
+export async function* generatedRange(start: number, length: number): AsyncGenerator<Buffer> {
+  let offset = start % BLOCK_BYTES
+  let left = length
   while (left > 0) {
-    const take = Math.min(left, BLOCK_BYTES)
-    yield take === BLOCK_BYTES ? block : block.subarray(0, take)
+    const take = Math.min(left, BLOCK_BYTES - offset)
+    yield take === BLOCK_BYTES ? block : block.subarray(offset, offset + take)
     left -= take
+    offset = 0
   }
 }
 
@@ -28,5 +38,25 @@ export function expectedSha256(size: number): string {
   }
   const digest = hash.digest('hex')
   digests.set(size, digest)
+  return digest
+}
+
+const rangeDigests = new Map<string, string>()
+
+/** SHA-256 of generatedRange(start, length), computed once per distinct range content. */
+export function expectedRangeSha256(start: number, length: number): string {
+  const key = `${start % BLOCK_BYTES}:${length}`
+  const known = rangeDigests.get(key)
+  if (known) return known
+  const hash = createHash('sha256')
+  let offset = start % BLOCK_BYTES
+  for (let left = length; left > 0; ) {
+    const take = Math.min(left, BLOCK_BYTES - offset)
+    hash.update(block.subarray(offset, offset + take))
+    left -= take
+    offset = 0
+  }
+  const digest = hash.digest('hex')
+  rangeDigests.set(key, digest)
   return digest
 }

@@ -1,6 +1,6 @@
 /** The few Files API calls the benchmark makes against a Granary server (see docs/api.md). */
 import type { ChildServer } from '../support/child-server.ts'
-import { generatedBytes } from './byte-source.ts'
+import { expectedRangeSha256, generatedBytes, generatedRange } from './byte-source.ts'
 import { sendJson } from './http-client.ts'
 import { multipartBody } from './multipart-body.ts'
 
@@ -53,6 +53,110 @@ export async function largeUpload(server: ChildServer, key: string, size: number
     workspace_id: WORKSPACE,
     size,
   })
+}
+
+interface MultipartSession {
+  uploadId: string
+  fileKey: string
+  multipart: boolean
+  partSize: number
+  partCount: number
+}
+
+interface SignedPart {
+  part_number: number
+  size: number
+  url: string
+  headers: Record<string, string>
+}
+
+export interface MultipartOptions {
+  /** The part size asked for; the server must agree (it clamps to 5 MiB..5 GiB). */
+  readonly partSize: number
+  /** Parts in flight at once. */
+  readonly parallel: number
+  /** Told how long each phase of every upload took. */
+  readonly onPhases?: (phases: MultipartPhases) => void
+}
+
+/** Seconds spent in each phase of one multipart upload, as the client sees them. */
+export interface MultipartPhases {
+  /** upload-url and signing every part. */
+  readonly open: number
+  /** From the first part's PUT to the last part's answer. */
+  readonly parts: number
+  /** upload-confirm: the server joins the parts and hashes the whole file. */
+  readonly confirm: number
+}
+
+/**
+ * A multipart session: upload-url with multipart: true, one call signing every part, the parts
+ * PUT `parallel` at a time (each streamed from the generator at its offset), upload-confirm.
+ * Each part's SHA-256 as the server computed it on arrival is checked against the client's.
+ */
+export async function multipartUpload(
+  server: ChildServer,
+  key: string,
+  size: number,
+  options: MultipartOptions,
+): Promise<FileInfo> {
+  const slash = key.lastIndexOf('/')
+  const started = performance.now()
+  const session = await postJson<MultipartSession>(server, '/v1/files/upload-url', 201, {
+    filename: key.slice(slash + 1),
+    path: key.slice(0, slash + 1),
+    workspace_id: WORKSPACE,
+    size,
+    multipart: true,
+    part_size: options.partSize,
+  })
+  if (!session.multipart || session.partSize !== options.partSize) {
+    throw new Error(
+      `asked for a multipart session with ${options.partSize}-byte parts, got ${JSON.stringify(session)}`,
+    )
+  }
+  const numbers = Array.from({ length: session.partCount }, (_, index) => index + 1)
+  const { parts } = await postJson<{ parts: SignedPart[] }>(
+    server,
+    `/v1/files/uploads/${encodeURIComponent(session.uploadId)}/parts`,
+    200,
+    { workspace_id: WORKSPACE, part_numbers: numbers },
+  )
+  const queue = [...parts]
+  const worker = async () => {
+    for (let part = queue.shift(); part; part = queue.shift()) {
+      const start = (part.part_number - 1) * session.partSize
+      try {
+        const answer = await sendJson<{ size: number; sha256: string }>(part.url, 200, {
+          method: 'PUT',
+          headers: { ...part.headers, 'content-length': part.size },
+          body: generatedRange(start, part.size),
+        })
+        if (answer.size !== part.size || answer.sha256 !== expectedRangeSha256(start, part.size)) {
+          throw new Error(`part ${part.part_number}: the server stored different bytes`)
+        }
+      } catch (error) {
+        queue.length = 0 // the other workers stop after their current part
+        throw error
+      }
+    }
+  }
+  const opened = performance.now()
+  await Promise.all(Array.from({ length: Math.min(options.parallel, parts.length) }, worker))
+  const sent = performance.now()
+  const file = await postJson<FileInfo>(server, '/v1/files/upload-confirm', 200, {
+    file_key: session.fileKey,
+    upload_id: session.uploadId,
+    workspace_id: WORKSPACE,
+    size,
+  })
+  const seconds = (from: number, to: number) => (to - from) / 1000
+  options.onPhases?.({
+    open: seconds(started, opened),
+    parts: seconds(opened, sent),
+    confirm: seconds(sent, performance.now()),
+  })
+  return file
 }
 
 /** A signed download URL for a key. */

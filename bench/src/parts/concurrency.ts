@@ -4,7 +4,7 @@
  */
 import type { ChildServer } from '../support/child-server.ts'
 import { interleave, measure } from '../support/measure.ts'
-import { cleanup, GRANARY, LIMIT, uploadFor, uploads } from '../support/peers.ts'
+import { cleanup, GRANARY, LIMIT, primeDigests, uploadFor, uploads } from '../support/peers.ts'
 import { mbPerSecond, pairedRatio, percentile, type Spread, spread } from '../support/stats.ts'
 
 export interface ConcurrencyRun {
@@ -36,6 +36,7 @@ interface Round {
 
 export async function compareConcurrency(run: ConcurrencyRun): Promise<ConcurrencyResult> {
   const names = [GRANARY, LIMIT]
+  primeDigests(run.size)
   const rounds = await interleave(names, run.rounds, async (name, round) => {
     const result = await concurrentRound(run, name)
     run.log(`  ${name} round ${round + 1}: ${result.aggregate.toFixed(1)} MB/s aggregate`)

@@ -6,7 +6,7 @@ import { downloadUrl } from '../client/granary-api.ts'
 import { download } from '../client/http-client.ts'
 import type { ChildServer } from '../support/child-server.ts'
 import { measure, type Sample } from '../support/measure.ts'
-import { cleanup, GRANARY, uploadFor, uploads } from '../support/peers.ts'
+import { cleanup, GRANARY, primeDigests, uploadFor, uploads } from '../support/peers.ts'
 import { GiB, mbPerSecond } from '../support/stats.ts'
 
 export interface MemoryRow {
@@ -35,6 +35,7 @@ export async function measureMemory(
   const rows: MemoryRow[] = []
   for (const size of sizes) {
     const name = `memory-${size}.bin`
+    primeDigests(size)
     const upload = await measure(granary, size, () =>
       uploadFor(uploads, GRANARY)(granary, size, name),
     )

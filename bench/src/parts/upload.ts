@@ -1,11 +1,11 @@
 /**
  * Part 1: form upload through POST /v1/files/upload against the limit (raw pipe + SHA-256 +
  * fsync), @tus/server (one PATCH) and Fastify + @fastify/multipart, on the same bytes.
- * Part 2 reuses it for the large-file flow against the limit.
+ * Part 2 reuses it for the large-file flow and the multipart session against the limit.
  */
 import type { ChildServer } from '../support/child-server.ts'
 import { type Comparison, compare, interleave, measure } from '../support/measure.ts'
-import { cleanup, GRANARY, type Upload, uploadFor } from '../support/peers.ts'
+import { cleanup, GRANARY, primeDigests, type Upload, uploadFor } from '../support/peers.ts'
 import { MiB } from '../support/stats.ts'
 
 export interface UploadRun {
@@ -14,6 +14,8 @@ export interface UploadRun {
   readonly size: number
   readonly rounds: number
   readonly log: (line: string) => void
+  /** The part size, for uploads in parts (their digests are computed before measuring too). */
+  readonly partSize?: number
 }
 
 export async function compareUploads(run: UploadRun): Promise<Comparison> {
@@ -30,8 +32,12 @@ export async function compareUploads(run: UploadRun): Promise<Comparison> {
   return compare(GRANARY, run.size, samples)
 }
 
-/** One small unmeasured upload each, so JIT warm-up and lazy loading are not measured. */
+/**
+ * One small unmeasured upload each, so JIT warm-up and lazy loading are not measured, and the
+ * client's expected digests computed up front, so the first measured round does not pay for them.
+ */
 async function warmUp(run: UploadRun, names: readonly string[]) {
+  primeDigests(run.size, run.partSize)
   for (const name of names) {
     const server = serverFor(run, name)
     await uploadFor(run.uploads, name)(server, 4 * MiB, 'warm.bin')

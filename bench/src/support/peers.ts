@@ -4,8 +4,15 @@
  */
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { expectedSha256, generatedBytes } from '../client/byte-source.ts'
-import { ADMIN_KEY, deleteFile, formUpload, largeUpload } from '../client/granary-api.ts'
+import { expectedRangeSha256, expectedSha256, generatedBytes } from '../client/byte-source.ts'
+import {
+  ADMIN_KEY,
+  deleteFile,
+  formUpload,
+  largeUpload,
+  type MultipartOptions,
+  multipartUpload,
+} from '../client/granary-api.ts'
 import { send, sendJson } from '../client/http-client.ts'
 import { multipartBody } from '../client/multipart-body.ts'
 import type { ChildServer, ServerSpec } from './child-server.ts'
@@ -38,25 +45,46 @@ export const peerSpecs: Readonly<Record<string, ServerSpec>> = Object.freeze({
 export type Upload = (server: ChildServer, size: number, name: string) => Promise<void>
 
 /** Checks a digest only where computing it on the client stays cheap. */
+const checksDigest = (size: number) => size <= GiB
+
+/**
+ * Computes, before any measured transfer, the digests an upload of `size` (in parts of
+ * `partSize`) is checked against, so no measured round pays for hashing on the client.
+ */
+export function primeDigests(size: number, partSize?: number): void {
+  if (checksDigest(size)) expectedSha256(size)
+  if (partSize === undefined) return
+  // Cached by content (offset within the repeated block, length): a few hashes at most.
+  for (let start = 0; start < size; start += partSize) {
+    expectedRangeSha256(start, Math.min(partSize, size - start))
+  }
+}
+
 function checkSha256(server: string, size: number, actual: string) {
-  if (size <= GiB && actual !== expectedSha256(size)) {
+  if (checksDigest(size) && actual !== expectedSha256(size)) {
     throw new Error(`${server} stored different bytes (sha256 ${actual})`)
   }
 }
+
+/** The limit: the raw body piped to a file with SHA-256 and fsync (POST or PUT, same code). */
+async function limitUpload(server: ChildServer, size: number, name: string, method: string) {
+  const answer = await sendJson<{ sha256: string }>(`${server.url}/upload?name=${name}`, 201, {
+    method,
+    headers: { 'content-type': 'application/octet-stream', 'content-length': size },
+    body: generatedBytes(size),
+  })
+  checkSha256(LIMIT, size, answer.sha256)
+}
+
+/** The limit's side of the large-file and multipart comparisons: all the bytes in one PUT. */
+const limitPut: Upload = (server, size, name) => limitUpload(server, size, name, 'PUT')
 
 export const uploads: Readonly<Record<string, Upload>> = Object.freeze({
   async [GRANARY](server, size, name) {
     const file = await formUpload(server, `bench/${name}`, size)
     checkSha256(GRANARY, size, file.sha256)
   },
-  async [LIMIT](server, size, name) {
-    const answer = await sendJson<{ sha256: string }>(`${server.url}/upload?name=${name}`, 201, {
-      method: 'POST',
-      headers: { 'content-type': 'application/octet-stream', 'content-length': size },
-      body: generatedBytes(size),
-    })
-    checkSha256(LIMIT, size, answer.sha256)
-  },
+  [LIMIT]: (server, size, name) => limitUpload(server, size, name, 'POST'),
   async [TUS](server, size) {
     const tus = { 'tus-resumable': '1.0.0' }
     const created = await send(`${server.url}/files`, {
@@ -100,8 +128,22 @@ export const largeUploads: Readonly<Record<string, Upload>> = Object.freeze({
     const file = await largeUpload(server, `bench/${name}`, size)
     checkSha256(GRANARY, size, file.sha256)
   },
-  [LIMIT]: uploadFor(uploads, LIMIT),
+  [LIMIT]: limitPut,
 })
+
+/**
+ * Granary's multipart session with `parallel` parts in flight; the limit receives the same total
+ * bytes in one streamed PUT, as for the large-file flow.
+ */
+export function multipartUploads(options: MultipartOptions): Readonly<Record<string, Upload>> {
+  return Object.freeze({
+    async [GRANARY](server: ChildServer, size: number, name: string) {
+      const file = await multipartUpload(server, `bench/${name}`, size, options)
+      checkSha256(GRANARY, size, file.sha256)
+    },
+    [LIMIT]: limitPut,
+  })
+}
 
 /** Removes what an upload left (outside the measured time) so the disk does not fill. */
 export async function cleanup(server: ChildServer, name: string): Promise<void> {

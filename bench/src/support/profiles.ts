@@ -1,10 +1,18 @@
 /** How big and how long each mode runs. */
 import { GiB, MiB } from './stats.ts'
 
-export type PartName = 'upload' | 'large-file' | 'download' | 'listing' | 'memory' | 'concurrency'
+export type PartName =
+  | 'upload'
+  | 'large-file'
+  | 'multipart'
+  | 'download'
+  | 'listing'
+  | 'memory'
+  | 'concurrency'
 export const ALL_PARTS: readonly PartName[] = Object.freeze([
   'upload',
   'large-file',
+  'multipart',
   'download',
   'listing',
   'memory',
@@ -14,8 +22,12 @@ export const ALL_PARTS: readonly PartName[] = Object.freeze([
 export interface Profile {
   readonly mode: 'full' | 'quick' | 'smoke'
   readonly rounds: number
-  /** Size of each upload, large-file and download transfer. */
+  /** Size of each upload, large-file, multipart and download transfer. */
   readonly transferBytes: number
+  /** Part size of the multipart session (the server accepts 5 MiB..5 GiB). */
+  readonly partBytes: number
+  /** Parts of the multipart session in flight at once. */
+  readonly partsInFlight: number
   /** Number of 1 MiB Range reads per download round. */
   readonly rangeReads: number
   /** Files seeded into the metadata store for the listing part. */
@@ -34,6 +46,8 @@ export const profiles: Readonly<Record<Profile['mode'], Profile>> = Object.freez
     mode: 'full',
     rounds: 5,
     transferBytes: GiB,
+    partBytes: 64 * MiB,
+    partsInFlight: 4,
     rangeReads: 1000,
     listingFiles: 1_000_000,
     listingCalls: 5000,
@@ -46,6 +60,8 @@ export const profiles: Readonly<Record<Profile['mode'], Profile>> = Object.freez
     mode: 'quick',
     rounds: 3,
     transferBytes: 128 * MiB,
+    partBytes: 16 * MiB,
+    partsInFlight: 4,
     rangeReads: 300,
     listingFiles: 100_000,
     listingCalls: 2000,
@@ -57,7 +73,10 @@ export const profiles: Readonly<Record<Profile['mode'], Profile>> = Object.freez
   smoke: {
     mode: 'smoke',
     rounds: 1,
-    transferBytes: 4 * MiB,
+    // Enough for a multipart session of three parts (5 + 5 + 2 MiB) sent in parallel.
+    transferBytes: 12 * MiB,
+    partBytes: 5 * MiB,
+    partsInFlight: 4,
     rangeReads: 10,
     listingFiles: 2000,
     listingCalls: 100,
