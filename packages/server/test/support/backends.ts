@@ -32,8 +32,7 @@ function s3Env(env: NodeJS.ProcessEnv): Record<string, string> {
     GRANARY_S3_ACCESS_KEY_ID: env.GRANARY_TEST_S3_ACCESS_KEY_ID ?? '',
     GRANARY_S3_SECRET_ACCESS_KEY: env.GRANARY_TEST_S3_SECRET_ACCESS_KEY ?? '',
     GRANARY_S3_FORCE_PATH_STYLE: 'true',
-    // Each test server gets its own prefix in the shared bucket.
-    GRANARY_S3_PREFIX: `test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}/`,
+    // startTestServer gives each server its own GRANARY_S3_PREFIX in the shared bucket.
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { randomId } from '../../src/domain/ids.ts'
 import { createServer, loadConfig, type Server } from '../../src/server.ts'
 import type { Backend } from './backends.ts'
 import { createTestDatabase } from './postgres-test-env.ts'
@@ -59,6 +60,9 @@ export async function startTestServer(
     GRANARY_LOG_LEVEL: 'silent',
     ...backend.env,
     ...(database ? { GRANARY_DATABASE_URL: database.url } : {}),
+    // ...and its own folder in the test bucket: servers running side by side never see (or
+    // garbage-collect) each other's objects.
+    ...(backend.env.GRANARY_STORAGE === 's3' ? { GRANARY_S3_PREFIX: `test-${randomId(12)}/` } : {}),
     ...env,
   })
   const server = await createServer(config)
