@@ -15,11 +15,14 @@ export async function folderEntries(
   range: ListRange & { prefixLength: number },
 ): Promise<string[]> {
   const strpos = sql.raw(dialect === 'postgres' ? 'strpos' : 'instr')
+  const chr = sql.raw(dialect === 'postgres' ? 'chr' : 'char')
   const rest = sql`substr(w.k, cast(${range.prefixLength + 1} as integer))`
   const slash = sql`${strpos}(${rest}, '/')`
   // The folder's successor: the key up to its '/', with '/' replaced by '0' (the next character).
   const folderEnd = sql`cast(${range.prefixLength} as integer) + ${slash} - 1`
-  const past = sql`case when ${slash} > 0 then substr(w.k, 1, ${folderEnd}) || '0' else w.k end`
+  // Past a file: the key plus U+0001, the smallest string above it that a key could start with
+  // (keys hold no control characters). One lower bound, so SQLite seeks with it.
+  const past = sql`case when ${slash} > 0 then substr(w.k, 1, ${folderEnd}) || '0' else w.k || ${chr}(1) end`
   const from = range.from
     ? sql`and key ${sql.raw(range.from.inclusive ? '>=' : '>')} ${range.from.key}`
     : sql``
@@ -29,7 +32,7 @@ export async function folderEntries(
     with recursive w(k, n) as (
       select (select key from files where workspace_id = ${ws} ${from} ${before} order by key limit 1), 1
       union all
-      select (select key from files where workspace_id = ${ws} and key > w.k and key >= ${past} ${before}
+      select (select key from files where workspace_id = ${ws} and key >= ${past} ${before}
               order by key limit 1), w.n + 1
       from w where w.k is not null and w.n < cast(${range.limit} as integer)
     )
