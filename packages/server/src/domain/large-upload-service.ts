@@ -204,11 +204,11 @@ export class LargeUploadService {
     if (upload.status === 'received' && upload.receivedSha256) {
       return { size: upload.size, sha256: upload.receivedSha256 }
     }
-    if (upload.multipart && !(await this.#deps.blobs.stat(upload.blobName))) {
+    const stat = await this.#deps.blobs.stat(upload.blobName)
+    if (upload.multipart && !stat) {
       const joined = await this.#deps.multipart.complete(upload)
       return { size: joined.size, sha256: joined.sha256 ?? (await this.#hash(upload.blobName)) }
     }
-    const stat = await this.#deps.blobs.stat(upload.blobName)
     if (!stat) {
       throw new AppError(
         'upload_not_received',

@@ -1,22 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppOptions, AppServices } from '../../app.ts'
 import { abandonIdleBody } from '../../body-idle-timeout.ts'
-
-interface SignedPartQuery {
-  size: number
-  expires: number
-  signature: string
-}
-
-const query = {
-  type: 'object',
-  required: ['size', 'expires', 'signature'],
-  properties: {
-    size: { type: 'integer', minimum: 0 },
-    expires: { type: 'integer' },
-    signature: { type: 'string', maxLength: 128 },
-  },
-} as const
+import { type SignedPutQuery, signedPutQuery } from './signed-put-query.ts'
 
 /** Receives one part of a multipart session (local backend); sending a part again replaces it. */
 export function signedPartRoute(
@@ -24,7 +9,7 @@ export function signedPartRoute(
   services: AppServices,
   options: AppOptions,
 ): void {
-  app.put<{ Params: { id: string; n: number }; Querystring: SignedPartQuery }>(
+  app.put<{ Params: { id: string; n: number }; Querystring: SignedPutQuery }>(
     '/v1/uploads/:id/parts/:n',
     {
       schema: {
@@ -39,7 +24,7 @@ export function signedPartRoute(
             n: { type: 'integer', minimum: 1, maximum: 10_000 },
           },
         },
-        querystring: query,
+        querystring: signedPutQuery,
       },
     },
     async (request, reply) => {

@@ -1,22 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppOptions, AppServices } from '../../app.ts'
 import { abandonIdleBody } from '../../body-idle-timeout.ts'
-
-interface SignedUploadQuery {
-  size: number
-  expires: number
-  signature: string
-}
-
-const query = {
-  type: 'object',
-  required: ['size', 'expires', 'signature'],
-  properties: {
-    size: { type: 'integer', minimum: 0 },
-    expires: { type: 'integer' },
-    signature: { type: 'string', maxLength: 128 },
-  },
-} as const
+import { type SignedPutQuery, signedPutQuery } from './signed-put-query.ts'
 
 export function signedUploadRoute(
   app: FastifyInstance,
@@ -26,7 +11,7 @@ export function signedUploadRoute(
   // Any content type, JSON and text included: the bytes stream straight to the blob store.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))
-  app.put<{ Params: { id: string }; Querystring: SignedUploadQuery }>(
+  app.put<{ Params: { id: string }; Querystring: SignedPutQuery }>(
     '/v1/uploads/:id/content',
     {
       schema: {
@@ -34,7 +19,7 @@ export function signedUploadRoute(
         tags: ['transfers'],
         security: [],
         summary: 'Receives the bytes of a large-file upload: exactly the declared size, once.',
-        querystring: query,
+        querystring: signedPutQuery,
       },
     },
     async (request, reply) => {
