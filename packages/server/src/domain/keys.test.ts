@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { isAppError } from './errors.ts'
-import { keyFor, prefixUpperBound, validateKey, validatePrefix } from './keys.ts'
+import { keyFor, prefixUpperBound, validateKey, validateNewKey, validatePrefix } from './keys.ts'
 
 const rejects = (fn: () => unknown, rule: RegExp) =>
   assert.throws(fn, (error) => isAppError(error, 'invalid_key') && rule.test(error.message))
@@ -13,10 +13,60 @@ test('legal keys pass unchanged', () => {
     'my dir/it\'s "x" #1 ?a=b+c%20.txt',
     '基因组/样本.bam',
     'a/b/c/d/e/f.txt',
-    ' x ',
+    ' x',
+    'console.log',
+    'nul1.txt',
+    'a.con',
+    'com10',
   ]) {
-    assert.equal(validateKey(key), key)
+    assert.equal(validateNewKey(key), key)
   }
+})
+
+test('a new key must be portable: no invisible controls, device names or trailing dot/space', () => {
+  for (const c of [
+    '\u200b',
+    '\u200f',
+    '\u202a',
+    '\u202e',
+    '\u2066',
+    '\u2069',
+    '\u2028',
+    '\u2029',
+    '\ufeff',
+  ]) {
+    rejects(() => validateNewKey(`a${c}b.txt`), /bidi controls/)
+  }
+  for (const name of [
+    'CON',
+    'nul',
+    'aux.txt',
+    'raw/COM1/x',
+    'lpt9.tar.gz',
+    'Prn',
+    'com¹',
+    'CONIN$',
+    'nul .txt',
+  ]) {
+    rejects(() => validateNewKey(name), /reserved device name/)
+  }
+  for (const name of ['a.', 'a ', 'raw./x', 'raw /x', 'x/...x.']) {
+    rejects(() => validateNewKey(name), /must not end with '\.' or ' '/)
+  }
+  rejects(() => keyFor('raw/', 'aux.txt'), /reserved/)
+  rejects(() => keyFor('con/', 'x.txt'), /reserved/)
+  rejects(() => keyFor('raw/', 'x\u202egpj.exe'), /bidi/)
+})
+
+test('the message shows invisible controls escaped, never raw', () => {
+  assert.throws(
+    () => validateNewKey('x\u202etxt.exe'),
+    (error) => isAppError(error, 'invalid_key') && error.message.includes('x\\u202etxt.exe'),
+  )
+})
+
+test('a lookup still accepts a name stored before the portability rules', () => {
+  for (const key of ['CON', 'aux.txt', 'a.', 'a ', 'x\u200by']) assert.equal(validateKey(key), key)
 })
 
 test('each rule is enforced and named', () => {

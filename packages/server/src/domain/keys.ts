@@ -2,6 +2,9 @@
  * File keys (paths inside a workspace) are validated here and nowhere else.
  * Rules (DESIGN.md): UTF-8 in NFC, no empty / `.` / `..` segments, no leading `/`, no backslash,
  * no control characters, at most 1024 bytes in all and 255 per segment.
+ * A new key (upload, upload-url) must also be portable (issue #11): no invisible format or bidi
+ * controls, no name reserved on Windows, no segment ending in '.' or ' '. Lookups (download,
+ * delete, confirm) check only the first set, so a file stored before those rules stays reachable.
  */
 import { KEY_MAX_BYTES, KEY_SEGMENT_MAX_BYTES } from '@granary/protocol'
 import { AppError } from './errors.ts'
@@ -9,6 +12,11 @@ import { AppError } from './errors.ts'
 // C0, DEL and C1 controls; lone surrogates cannot be encoded as UTF-8.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 const LONE_SURROGATE = /\p{Surrogate}/u
+// Zero-width and bidi controls (Unicode TR9, "Trojan Source"): they hide or reorder what a name shows.
+const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]/
+const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'g')
+// Windows reserves these device names with any extension ('aux.txt'), in any case.
+const RESERVED_NAME = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i
 
 function invalid(what: string, value: string, rule: string): AppError {
   return new AppError('invalid_key', `Invalid ${what} '${printable(value)}': ${rule}.`, {
@@ -18,10 +26,8 @@ function invalid(what: string, value: string, rule: string): AppError {
 
 function printable(value: string): string {
   const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value
-  return shown.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  )
+  const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  return shown.replace(/[\u0000-\u001f\u007f-\u009f]/g, hex).replace(INVISIBLE_ALL, hex)
 }
 
 function checkCharacters(what: string, value: string): void {
@@ -52,6 +58,33 @@ export function validateKey(key: string): string {
   return key
 }
 
+function checkPortableSegment(whole: string, segment: string): void {
+  if (segment.endsWith('.') || segment.endsWith(' ')) {
+    throw invalid('key', whole, "a name must not end with '.' or ' ' (Windows drops them)")
+  }
+  const stem = segment.split('.')[0] ?? segment
+  if (RESERVED_NAME.test(stem.trimEnd())) {
+    throw invalid('key', whole, `'${stem}' is a reserved device name on Windows`)
+  }
+}
+
+/**
+ * Validates a key a new file is about to get: the rules of `validateKey`, and it must be portable
+ * (no invisible format or bidi controls, no Windows device name, no trailing '.' or ' ').
+ */
+export function validateNewKey(key: string): string {
+  validateKey(key)
+  if (INVISIBLE.test(key)) {
+    throw invalid(
+      'key',
+      key,
+      'invisible format and bidi controls (U+200B..U+200F, U+202A..U+202E, U+2066..U+2069, U+2028, U+2029, U+FEFF) are not allowed',
+    )
+  }
+  for (const segment of key.split('/')) checkPortableSegment(key, segment)
+  return key
+}
+
 /**
  * Builds the key of an upload: the folder `path` (with or without its trailing '/') plus the file
  * name. Unicode input is normalised to NFC first, so the same name typed on macOS and Linux is one key.
@@ -62,8 +95,8 @@ export function keyFor(path: string | undefined, filename: string): string {
     throw invalid('file name', filename, "it must be non-empty and contain no '/'")
   }
   const folder = (path ?? '').normalize('NFC')
-  if (folder === '' || folder === '/') return validateKey(name)
-  return validateKey(folder.endsWith('/') ? `${folder}${name}` : `${folder}/${name}`)
+  if (folder === '' || folder === '/') return validateNewKey(name)
+  return validateNewKey(folder.endsWith('/') ? `${folder}${name}` : `${folder}/${name}`)
 }
 
 /** A listing prefix may end anywhere (even mid-segment) but obeys the character rules. */

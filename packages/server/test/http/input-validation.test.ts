@@ -6,8 +6,11 @@
 import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
+import { blobNameFor } from '../../src/domain/file-service.ts'
+import { newFileId } from '../../src/domain/ids.ts'
 import { backendMatrix } from '../support/backends.ts'
 import { assertError, guardedRequest } from '../support/http-assertions.ts'
 import { formBody, startTestServer, type TestServer, uploadForm } from '../support/test-server.ts'
@@ -24,6 +27,8 @@ interface KeyRule {
   message: RegExp
   /** Not expressible in a URL or a multipart header (lone surrogates): JSON only. */
   jsonOnly?: boolean
+  /** A portability rule: refused for a new file, but a stored key that breaks it stays usable. */
+  newOnly?: boolean
 }
 
 const LONG_KEY = `${`${'é'.repeat(100)}/`.repeat(6)}a.txt` // 1,211 bytes, 606 characters
@@ -53,6 +58,27 @@ const RULES: readonly KeyRule[] = [
     message: /unicode|utf-?8|surrogate/i,
     jsonOnly: true,
   },
+  ...['\u200b', '\u202e', '\u2066', '\u2028', '\ufeff'].map((c) => ({
+    name: `U+${c.charCodeAt(0).toString(16).toUpperCase()} (format/bidi control)`,
+    key: `raw/a${c}.txt`,
+    filename: `a${c}.txt`,
+    message: /bidi/,
+    newOnly: true,
+  })),
+  ...['CON', 'nul', 'aux.txt', 'COM1', 'lpt1.tar.gz'].map((name) => ({
+    name: `reserved name ${name}`,
+    key: `raw/${name}`,
+    filename: name,
+    message: /reserved device name/,
+    newOnly: true,
+  })),
+  ...['a.txt.', 'a.txt '].map((name) => ({
+    name: `trailing ${JSON.stringify(name.slice(-1))}`,
+    key: `raw/${name}`,
+    filename: name,
+    message: /must not end with/,
+    newOnly: true,
+  })),
 ]
 
 const CONTROL = /[\u0000-\u001f\u007f]/
@@ -122,7 +148,7 @@ for (const backend of backendMatrix()) {
       },
       {
         name: 'download: key',
-        applies: notJsonOnly,
+        applies: (rule) => notJsonOnly(rule) && !rule.newOnly,
         send: (rule) =>
           send({
             method: 'GET',
@@ -132,7 +158,7 @@ for (const backend of backendMatrix()) {
       },
       {
         name: 'delete: key',
-        applies: notJsonOnly,
+        applies: (rule) => notJsonOnly(rule) && !rule.newOnly,
         send: (rule) =>
           send({ method: 'DELETE', url: '/v1/files', query: { workspace_id: WS, key: rule.key } }),
       },
@@ -158,7 +184,7 @@ for (const backend of backendMatrix()) {
       },
       {
         name: 'upload-confirm: file_key',
-        applies: () => true,
+        applies: (rule) => !rule.newOnly,
         send: (rule) =>
           send({
             method: 'POST',
@@ -197,6 +223,36 @@ for (const backend of backendMatrix()) {
           json: { workspace_id: WS, filename, size: 1 },
         })
         assertError(viaJson, 400, 'invalid_key', `upload-url ${filename}`)
+      }
+    })
+
+    test('a file stored under a name refused today stays readable and deletable', async () => {
+      const { files, blobs } = server.server.services
+      for (const key of ['raw/aux.txt', 'raw/a\u202e.txt', 'raw/dot.']) {
+        const blobName = blobNameFor(WS, key)
+        const stored = await blobs.put(blobName, Readable.from([Buffer.from('old')]), {})
+        const now = new Date().toISOString()
+        await files.commit(
+          {
+            ...{ id: newFileId(), workspaceId: WS, key, name: key.slice(4), blobName },
+            ...{ size: stored.size, content_type: 'text/plain', description: null },
+            ...{ sha256: stored.sha256 ?? '', created_at: now, updated_at: now },
+          },
+          { overwrite: true },
+        )
+        const link = await send({
+          method: 'GET',
+          url: '/v1/files/download',
+          query: { workspace_id: WS, key },
+        })
+        assert.equal(link.statusCode, 200, link.body)
+        assert.equal((await server.fetchSigned(link.json().url)).body.toString(), 'old')
+        const gone = await send({
+          method: 'DELETE',
+          url: '/v1/files',
+          query: { workspace_id: WS, key },
+        })
+        assert.equal(gone.statusCode, 204, gone.body)
       }
     })
 
