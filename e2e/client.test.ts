@@ -34,6 +34,16 @@ describe('TypeScript client against a running server', () => {
     await rm(work, { recursive: true, force: true })
   })
 
+  test('me() answers the key and the workspaces it may use', async () => {
+    const me = await client.me()
+    assert.equal(me.key.name, 'pipeline')
+    assert.deepEqual(me.key.scopes, ['files'])
+    assert.equal(me.key.expires_at, null)
+    assert.deepEqual(me.workspaces, [{ id: 'ws_abc123', name: 'Exome lab' }])
+    const all = await admin.me()
+    assert.deepEqual(all.workspaces.map((w) => w.id).sort(), ['ws_abc123', 'ws_default'])
+  })
+
   test('upload a path, a Blob and a stream; list; listAll', async () => {
     const local = join(work, 'sample.vcf')
     await writeFile(local, '##fileformat=VCFv4.2\n')

@@ -1,3 +1,4 @@
+import type { MeResponse } from '@granary/protocol'
 import { Files } from './files.ts'
 import { Keys } from './keys.ts'
 import { Storage } from './storage.ts'
@@ -66,6 +67,17 @@ export class Granary {
   /** The server URL this client talks to. */
   get baseUrl(): string {
     return this.#transport.baseUrl
+  }
+
+  /**
+   * The calling key (name, scopes, expiry) and the workspaces it may use; any valid key.
+   *
+   * @example
+   * const { key, workspaces } = await client.me()
+   * console.log(key.name, workspaces.map((w) => w.id))
+   */
+  me(options: { signal?: AbortSignal } = {}): Promise<MeResponse> {
+    return this.#transport.json('GET', '/v1/me', options)
   }
 
   /**

@@ -5,6 +5,7 @@ export type {
   ErrorCode,
   FileInfo,
   ListFilesResponse,
+  MeResponse,
   MultipartUploadResponse,
   Scope,
   SignedPartUrl,

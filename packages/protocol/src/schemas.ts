@@ -120,6 +120,34 @@ export const apiKeySchema = {
   },
 } as const
 
+export const meSchema = {
+  $id: 'Me',
+  type: 'object',
+  required: ['key', 'workspaces'],
+  properties: {
+    key: {
+      type: 'object',
+      required: ['id', 'name', 'scopes', 'expires_at', 'created_at'],
+      properties: {
+        id: { type: 'string' },
+        name: { type: 'string' },
+        scopes: { type: 'array', items: { type: 'string', enum: [...SCOPES] } },
+        expires_at: { type: ['string', 'null'], format: 'date-time' },
+        created_at: timestamp,
+      },
+    },
+    workspaces: {
+      type: 'array',
+      description: 'The workspaces this key may use (all of them for a key granted every one).',
+      items: {
+        type: 'object',
+        required: ['id', 'name'],
+        properties: { id: { type: 'string' }, name: { type: 'string' } },
+      },
+    },
+  },
+} as const
+
 export const listFilesQuery = {
   type: 'object',
   required: ['workspace_id'],
@@ -375,5 +403,6 @@ export const sharedSchemas = [
   fileInfoSchema,
   workspaceSchema,
   apiKeySchema,
+  meSchema,
   uploadSessionSchema,
 ] as const

@@ -135,6 +135,13 @@ export interface ApiKeyInfo {
   revoked_at: string | null
 }
 
+/** GET /v1/me: the calling key and the workspaces it may use. */
+export interface MeResponse {
+  key: Pick<ApiKeyInfo, 'id' | 'name' | 'scopes' | 'expires_at' | 'created_at'>
+  /** Every workspace for a key granted all of them (admin keys). */
+  workspaces: Array<Pick<Workspace, 'id' | 'name'>>
+}
+
 export interface CreatedApiKey extends ApiKeyInfo {
   /** The secret, shown once. */
   secret: string

@@ -1,4 +1,4 @@
-import type { ApiKeyInfo, CreatedApiKey, Scope, Workspace } from '@granary/protocol'
+import type { ApiKeyInfo, CreatedApiKey, MeResponse, Scope, Workspace } from '@granary/protocol'
 import { hashSecret, type Principal, requirePermission } from './auth.ts'
 import { AppError } from './errors.ts'
 import { isKeyId, isWorkspaceId, newKeyId, newKeySecret, newWorkspaceId } from './ids.ts'
@@ -19,6 +19,29 @@ export class AdminService {
   constructor(metadata: MetadataStore, storage: StorageAdmin) {
     this.#metadata = metadata
     this.#storage = storage
+  }
+
+  /** The calling key and the workspaces it may use; any valid key may ask (`granary whoami`). */
+  async me(principal: Principal): Promise<MeResponse> {
+    const granted =
+      principal.workspaceIds === null
+        ? await this.#metadata.listWorkspaces()
+        : await this.#grantedWorkspaces(principal.workspaceIds)
+    return {
+      key: {
+        id: principal.keyId,
+        name: principal.keyName,
+        scopes: [...principal.scopes],
+        expires_at: principal.expiresAt,
+        created_at: principal.createdAt,
+      },
+      workspaces: granted.map(({ id, name }) => ({ id, name })),
+    }
+  }
+
+  async #grantedWorkspaces(ids: readonly string[]): Promise<Workspace[]> {
+    const found = await Promise.all(ids.map((id) => this.#metadata.getWorkspace(id)))
+    return found.filter((workspace) => workspace !== undefined)
   }
 
   async inspectStorage(principal: Principal): Promise<StorageInspection> {

@@ -7,6 +7,9 @@ import type { KeyRecord, MetadataStore } from './ports.ts'
 /** Who is calling: the API key a request authenticated with. */
 export interface Principal {
   readonly keyId: string
+  readonly keyName: string
+  readonly createdAt: string
+  readonly expiresAt: string | null
   readonly scopes: readonly Scope[]
   /** null: every workspace. */
   readonly workspaceIds: readonly string[] | null
@@ -39,6 +42,9 @@ export async function authenticate(
   }
   return Object.freeze({
     keyId: key.id,
+    keyName: key.name,
+    createdAt: key.created_at,
+    expiresAt: key.expires_at,
     scopes: key.scopes,
     workspaceIds: key.workspace_ids,
   })

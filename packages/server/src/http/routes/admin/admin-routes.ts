@@ -12,6 +12,18 @@ import { bearerSecret } from '../../request-auth.ts'
 export function adminRoutes(app: FastifyInstance, services: AppServices): void {
   const principal = (request: Parameters<typeof bearerSecret>[0]) =>
     services.authenticate(bearerSecret(request))
+  app.get(
+    '/v1/me',
+    {
+      schema: {
+        operationId: 'keys.me',
+        tags: ['keys'],
+        summary: 'The calling key (name, scopes, expiry) and the workspaces it may use; any key.',
+        response: { 200: { $ref: 'Me#' } },
+      },
+    },
+    async (request) => services.admin.me(await principal(request)),
+  )
   app.post<{ Body: CreateWorkspaceRequest }>(
     '/v1/workspaces',
     {
