@@ -53,13 +53,6 @@ export async function buildApp(
     keepAliveTimeout: 5_000,
     http: { headersTimeout: 30_000 },
     bodyLimit: 1024 * 1024,
-    ajv: {
-      customOptions: {
-        coerceTypes: 'array',
-        removeAdditional: false,
-        allErrors: false,
-      },
-    },
   })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)

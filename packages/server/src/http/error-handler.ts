@@ -3,6 +3,7 @@ import type { ErrorBody, ErrorCode } from '@granary/protocol'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, isAppError } from '../domain/errors.ts'
 import { drainBody } from './drain-body.ts'
+import { validationMessage } from './validation-message.ts'
 
 export const STATUS_BY_CODE = {
   invalid_request: 400,
@@ -40,9 +41,10 @@ const RETRY_AFTER_SECONDS = 5
 /** Fastify's own errors (parsing, validation) in Granary's terms. */
 function fromFastify(error: FastifyError): AppError | undefined {
   if (error.validation) {
-    const where = error.validationContext ?? 'request'
-    const what = error.validation.map((v) => `${where}${v.instancePath || ''} ${v.message}`.trim())
-    return new AppError('invalid_request', `Invalid request: ${what.join('; ')}.`)
+    return new AppError(
+      'invalid_request',
+      validationMessage(error.validation, error.validationContext),
+    )
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -382,6 +382,94 @@ for (const backend of backendMatrix()) {
       })
     }
 
+    test("an unknown query parameter or field is named: 'prefx', 'pathh'", async () => {
+      const query = await send({
+        method: 'GET',
+        url: '/v1/files?workspace_id=ws_default&prefx=raw/',
+      })
+      const queryError = assertError(query, 400, 'invalid_request')
+      assert.match(queryError.message, /unknown query parameter 'prefx'/i)
+      const body = await post('upload-url', { ...JSON_ROUTES['upload-url'].valid, pathh: 'raw/' })
+      const bodyError = assertError(body, 400, 'invalid_request')
+      assert.match(bodyError.message, /unknown field 'pathh'/i)
+    })
+
+    // Each answer names the field and says the rule in words, never ajv's "must NOT have ...".
+    const RULE_MESSAGES: Array<[string, () => Promise<Response>, RegExp]> = [
+      [
+        'missing field',
+        () => post('upload-url', { workspace_id: 'ws_default', filename: 'a' }),
+        /field 'size' is required/,
+      ],
+      [
+        'negative size',
+        () => post('upload-url', { ...JSON_ROUTES['upload-url'].valid, size: -1 }),
+        /field 'size' must be at least 0/,
+      ],
+      [
+        'size as text',
+        () => post('upload-url', { ...JSON_ROUTES['upload-url'].valid, size: '3' }),
+        /field 'size' must be an integer/,
+      ],
+      [
+        'bad sha256',
+        () => post('upload-url', { ...JSON_ROUTES['upload-url'].valid, sha256: 'abc' }),
+        /field 'sha256' must match/,
+      ],
+      [
+        'empty name',
+        () => post('workspaces', { name: '' }),
+        /field 'name' must be at least 1 characters/,
+      ],
+      [
+        'no scopes',
+        () => post('keys', { name: 'k', scopes: [] }),
+        /field 'scopes' must list at least 1/,
+      ],
+      [
+        'unknown scope',
+        () => post('keys', { name: 'k', scopes: ['root'] }),
+        /field 'scopes\[0\]' must be one of 'admin', 'files'/,
+      ],
+      [
+        'expiry not a date',
+        () => post('keys', { ...JSON_ROUTES.keys.valid, expires_at: 'soon' }),
+        /field 'expires_at' must be a date-time/,
+      ],
+      ['body not an object', () => postRaw('/v1/workspaces', '[]'), /JSON body must be an object/i],
+      [
+        'limit 0',
+        () => send({ method: 'GET', url: '/v1/files?workspace_id=ws_default&limit=0' }),
+        /query parameter 'limit' must be at least 1/,
+      ],
+      [
+        'missing parameter',
+        () => send({ method: 'GET', url: '/v1/files' }),
+        /query parameter 'workspace_id' is required/,
+      ],
+      [
+        'bad enum',
+        () =>
+          send({
+            method: 'GET',
+            url: '/v1/files/download?workspace_id=ws_default&key=a&disposition=evil',
+          }),
+        /query parameter 'disposition' must be one of 'attachment', 'inline'/,
+      ],
+      [
+        'repeated parameter',
+        () => send({ method: 'GET', url: '/v1/files?workspace_id=ws_default&workspace_id=ws_x' }),
+        /query parameter 'workspace_id' must be given once/,
+      ],
+    ]
+    for (const [name, request, message] of RULE_MESSAGES) {
+      test(`validation message names the field and the rule: ${name}`, async () => {
+        const error = assertError(await request(), 400, 'invalid_request', name)
+        assert.match(error.message, new RegExp(message.source, 'i'))
+        assert.doesNotMatch(error.message, /must NOT|must have required|instancePath/)
+      })
+    }
+
     test('a JSON body with __proto__ or nested 500,000 deep → 400, a body over 1 MiB → 413', async () => {
       const { url } = JSON_ROUTES.workspaces
       assertError(
