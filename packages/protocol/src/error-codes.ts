@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'size_mismatch',
   'checksum_mismatch',
   'range_not_satisfiable',
+  'storage_link_refused',
   'storage_unavailable',
   'database_unavailable',
   'internal_error',

@@ -12,6 +12,7 @@ export const STATUS_BY_CODE = {
   unauthenticated: 401,
   insufficient_scope: 403,
   invalid_signature: 403,
+  storage_link_refused: 403,
   url_expired: 403,
   workspace_not_found: 404,
   file_not_found: 404,
@@ -34,6 +35,13 @@ export const STATUS_BY_CODE = {
   database_unavailable: 503,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, number>
+
+/** Errors an operator must see in the log (with the cause), though the client gets a clear code. */
+const OPERATOR_CODES = new Set<ErrorCode>([
+  'storage_unavailable',
+  'database_unavailable',
+  'storage_link_refused',
+])
 
 /** Seconds a client should wait before retrying a 503. */
 const RETRY_AFTER_SECONDS = 5
@@ -79,7 +87,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const known = isAppError(error) ? error : fromFastify(error)
     if (!known) request.log.error({ err: error }, 'unexpected error')
-    else if (known.code === 'storage_unavailable' || known.code === 'database_unavailable') {
+    else if (OPERATOR_CODES.has(known.code)) {
       request.log.warn({ err: error.cause ?? error }, known.message)
     }
     const answer =

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -49,5 +49,38 @@ test('a blob name cannot leave the store', async () => {
     })
   } finally {
     await rm(root, { recursive: true, force: true })
+  }
+})
+
+test('no operation follows a symbolic link planted in the store', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'granary-blobs-'))
+  const outside = await mkdtemp(join(tmpdir(), 'granary-outside-'))
+  try {
+    const store = await LocalBlobStore.open(root)
+    await mkdir(join(outside, 'raw'))
+    await writeFile(join(outside, 'raw', 'x.vcf'), 'secret')
+    // A linked folder on the way, and a linked file at the end.
+    await mkdir(join(root, 'blobs', 'ws_a'))
+    await symlink(outside, join(root, 'blobs', 'ws_a', 'v1'))
+    await mkdir(join(root, 'blobs', 'ws_a', 'v2', 'raw'), { recursive: true })
+    await symlink(join(outside, 'raw', 'x.vcf'), join(root, 'blobs', 'ws_a', 'v2', 'raw', 'x.vcf'))
+    const refused = { code: 'storage_link_refused' }
+    for (const name of ['ws_a/v1/raw/x.vcf', 'ws_a/v2/raw/x.vcf']) {
+      await assert.rejects(store.read(name), refused, name)
+      await assert.rejects(store.stat(name), refused, name)
+      await assert.rejects(store.delete(name), refused, name)
+    }
+    await assert.rejects(
+      store.put('ws_a/v1/raw/new.vcf', Readable.from([Buffer.from('x')])),
+      refused,
+    )
+    assert.equal(await readFile(join(outside, 'raw', 'x.vcf'), 'utf8'), 'secret')
+    assert.deepEqual(await readdir(join(outside, 'raw')), ['x.vcf'])
+    const listed = []
+    for await (const blob of store.listBlobs()) listed.push(blob.name)
+    assert.deepEqual(listed, [])
+  } finally {
+    await rm(root, { recursive: true, force: true })
+    await rm(outside, { recursive: true, force: true })
   }
 })

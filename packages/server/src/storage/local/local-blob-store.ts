@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs'
-import { link, mkdir, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises'
+import { link, lstat, mkdir, open, readdir, rm, rmdir, unlink } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -17,6 +17,7 @@ import type {
 } from '../../domain/ports.ts'
 import { bodyEndedEarly, MeteredBody } from '../metered-body.ts'
 import { LocalMultipart } from './local-multipart.ts'
+import { assertNoLinks, openNoFollow } from './no-follow.ts'
 
 const UNAVAILABLE = new Set([
   'ENOSPC',
@@ -32,7 +33,8 @@ const UNAVAILABLE = new Set([
 /**
  * Blobs as files under `<root>/blobs/<name>`. Each is written to `<root>/tmp`, fsynced, linked
  * into place (link, unlike rename, refuses to replace an existing blob) and its directory fsynced,
- * so a crash leaves the whole blob or none of it.
+ * so a crash leaves the whole blob or none of it. No operation follows a symbolic link below
+ * `blobs/` (`no-follow.ts`).
  */
 export class LocalBlobStore implements BlobStore {
   readonly #blobs: string
@@ -78,6 +80,8 @@ export class LocalBlobStore implements BlobStore {
 
   async #linkIntoPlace(temp: string, target: string): Promise<void> {
     const folder = dirname(target)
+    // mkdir and link would follow a linked folder out of the store.
+    await assertNoLinks(this.#blobs, target)
     const firstCreated = await mkdir(folder, { recursive: true })
     try {
       await link(temp, target)
@@ -130,7 +134,9 @@ export class LocalBlobStore implements BlobStore {
 
   async stat(name: string): Promise<StoredBlob | undefined> {
     try {
-      const info = await stat(this.#path(name))
+      const path = this.#path(name)
+      await assertNoLinks(this.#blobs, path)
+      const info = await lstat(path)
       return { size: info.size, sha256: null }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
@@ -140,7 +146,7 @@ export class LocalBlobStore implements BlobStore {
 
   async read(name: string, options: IoOptions & { range?: ByteRange } = {}): Promise<Readable> {
     try {
-      const file = await open(this.#path(name), 'r')
+      const file = await openNoFollow(this.#blobs, this.#path(name))
       const range = options.range
       return file.createReadStream(range ? { start: range.start, end: range.end } : {})
     } catch (error) {
@@ -155,6 +161,7 @@ export class LocalBlobStore implements BlobStore {
   async delete(name: string): Promise<void> {
     const target = this.#path(name)
     try {
+      await assertNoLinks(this.#blobs, target)
       await unlink(target)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
@@ -173,7 +180,7 @@ export class LocalBlobStore implements BlobStore {
 
   async *listBlobs(): AsyncIterable<BlobListing> {
     for await (const path of walk(this.#blobs)) {
-      const info = await stat(path).catch(() => undefined)
+      const info = await lstat(path).catch(() => undefined)
       if (info) yield { name: relative(this.#blobs, path), size: info.size, modifiedAt: info.mtime }
     }
   }

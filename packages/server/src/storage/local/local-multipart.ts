@@ -14,6 +14,7 @@ import { AppError } from '../../domain/errors.ts'
 import { randomId } from '../../domain/ids.ts'
 import type { MultipartSession, StoredBlob, StoredPart } from '../../domain/ports.ts'
 import { MeteredBody } from '../metered-body.ts'
+import { assertNoLinks } from './no-follow.ts'
 
 interface Layout {
   blobName: string
@@ -102,6 +103,8 @@ export class LocalMultipart {
   /** The session's folder; a session that is gone (or never was) -> upload_not_found. */
   async #dir(session: MultipartSession): Promise<string> {
     const dir = join(this.#sessions, safeId(session.storeUploadId))
+    // Parts are written into `data`: never through a link planted in the data folder.
+    await assertNoLinks(this.#sessions, join(dir, 'data'))
     const layout = await this.#layout(dir).catch(() => undefined)
     if (!layout || layout.blobName !== session.blobName) {
       throw new AppError(
