@@ -35,7 +35,7 @@ for (const backend of backendMatrix().filter((b) => !b.name.endsWith('+s3'))) {
       assert.equal(uploaded.statusCode, 201, uploaded.body)
       const workspaceDir = join(server.dataDir, 'blobs', WS)
       for (const version of await readdir(workspaceDir)) {
-        const names = await readdir(join(workspaceDir, version, 'raw')).catch(() => [])
+        const names = await readdir(join(workspaceDir, version, 'raw')).catch((): string[] => [])
         if (!names.includes(name)) continue
         const copy = join(outside, version)
         await rename(join(workspaceDir, version), copy)
