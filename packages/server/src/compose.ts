@@ -6,14 +6,15 @@ import { FileService } from './domain/file-service.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
 import { MultipartService } from './domain/multipart-service.ts'
 import type { BlobStore, MetadataStore, StorageAdmin, TransferUrls } from './domain/ports.ts'
-import { SignedTransfers } from './domain/signed-transfers.ts'
+import type { TransferEndpoints } from './domain/transfer-endpoints.ts'
 import type { UploadPolicy } from './domain/upload-policy.ts'
 import { UploadReaper } from './domain/upload-reaper.ts'
-import { UrlSigner } from './domain/url-signer.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
 import { LocalBlobStore } from './storage/local/local-blob-store.ts'
 import { LocalStorageAdmin } from './storage/local/local-storage-admin.ts'
+import { LocalTransferEndpoints } from './storage/local/local-transfer-endpoints.ts'
 import { LocalTransferUrls } from './storage/local/local-transfer-urls.ts'
+import { UrlSigner } from './storage/local/url-signer.ts'
 
 export interface Services {
   readonly config: Config
@@ -24,7 +25,8 @@ export interface Services {
   readonly multipart: MultipartService
   readonly reaper: UploadReaper
   readonly admin: AdminService
-  readonly signed: SignedTransfers
+  /** Granary's own signed endpoints: the local backend's, undefined on S3 (nothing to mount). */
+  readonly transfers: TransferEndpoints | undefined
   close(): Promise<void>
 }
 
@@ -36,8 +38,7 @@ export interface ComposeOptions {
 
 export async function composeServices(config: Config, options: ComposeOptions): Promise<Services> {
   const metadata = await openMetadata(config, options)
-  const signer = new UrlSigner(options.signingSecret)
-  const { blobs, urls, storageAdmin } = await openBlobs(config, signer)
+  const { blobs, urls, storageAdmin, signer } = await openBlobs(config, options.signingSecret)
   const files = new FileService({
     metadata,
     blobs,
@@ -51,16 +52,19 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     maxAgeMs: config.uploadMaxAgeS * 1000,
   }
   const multipart = new MultipartService({ metadata, blobs, urls, policy })
+  const largeUploads = new LargeUploadService({ metadata, blobs, urls, files, multipart, policy })
   return Object.freeze({
     config,
     metadata,
     blobs,
     files,
-    largeUploads: new LargeUploadService({ metadata, blobs, urls, files, multipart, policy }),
+    largeUploads,
     multipart,
     reaper: new UploadReaper(metadata, blobs, { orphanGraceMs: config.orphanGraceS * 1000 }),
     admin: new AdminService(metadata, storageAdmin),
-    signed: new SignedTransfers(signer, blobs),
+    transfers: signer
+      ? new LocalTransferEndpoints({ signer, blobs, largeUploads, multipart })
+      : undefined,
     async close() {
       await metadata.close()
       await blobs.close()
@@ -81,17 +85,23 @@ async function openMetadata(config: Config, options: ComposeOptions): Promise<Me
   return openSqliteStore(join(config.dataDir, 'granary.sqlite'))
 }
 
+interface OpenedBlobs {
+  blobs: BlobStore
+  urls: TransferUrls
+  storageAdmin: StorageAdmin
+  /** Set when the URLs point at Granary itself, whose endpoints check them with it. */
+  signer?: UrlSigner
+}
+
 /** S3 with real presigned URLs, or the data folder with URLs to Granary's own signed endpoints. */
-async function openBlobs(
-  config: Config,
-  signer: UrlSigner,
-): Promise<{ blobs: BlobStore; urls: TransferUrls; storageAdmin: StorageAdmin }> {
+async function openBlobs(config: Config, signingSecret: string): Promise<OpenedBlobs> {
   if (config.s3) {
     // Loaded only when configured: the AWS SDK alone costs ~30 MB of memory.
     const { openS3Storage } = await import('./storage/s3/open-s3-storage.ts')
     return openS3Storage(config.s3)
   }
+  const signer = new UrlSigner(signingSecret)
   const blobs = await LocalBlobStore.open(config.dataDir)
   const urls = new LocalTransferUrls(config.publicUrl, signer)
-  return { blobs, urls, storageAdmin: new LocalStorageAdmin(blobs, config.dataDir) }
+  return { blobs, urls, storageAdmin: new LocalStorageAdmin(blobs, config.dataDir), signer }
 }

@@ -19,6 +19,7 @@ import { isUploadId, newFileId, newUploadId } from './ids.ts'
 import { keyFor, nameOf, validateKey } from './keys.ts'
 import { isExpired, type MultipartService } from './multipart-service.ts'
 import type { BlobStore, FileRecord, MetadataStore, TransferUrls, UploadRecord } from './ports.ts'
+import type { UploadGrant } from './transfer-endpoints.ts'
 import type { UploadPolicy } from './upload-policy.ts'
 
 export interface LargeUploadDeps {
@@ -88,10 +89,15 @@ export class LargeUploadService {
   }
 
   /**
-   * Receives the bytes of a local-backend PUT (its signature is checked by the caller): exactly
-   * the declared size, once. A failed or interrupted PUT can be retried with the same URL.
+   * Receives the bytes of a local-backend PUT whose signature was checked (the grant says so):
+   * exactly the declared size, once. A failed or interrupted PUT can be retried with the same URL.
    */
-  async receive(uploadId: string, body: Readable, contentType: string | undefined): Promise<void> {
+  async receive(
+    grant: UploadGrant,
+    body: Readable,
+    contentType: string | undefined,
+  ): Promise<void> {
+    const { uploadId } = grant
     const upload = isUploadId(uploadId) ? await this.#deps.metadata.getUpload(uploadId) : undefined
     if (!upload || upload.status === 'failed' || isExpired(upload)) throw uploadNotFound(uploadId)
     if (upload.status !== 'pending') {

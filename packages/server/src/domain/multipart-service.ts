@@ -15,6 +15,7 @@ import type {
   TransferUrls,
   UploadRecord,
 } from './ports.ts'
+import type { PartGrant } from './transfer-endpoints.ts'
 import { MAX_PARTS, partLength, partSizeFor, type UploadPolicy } from './upload-policy.ts'
 
 export interface MultipartDeps {
@@ -108,8 +109,9 @@ export class MultipartService {
     return Promise.all([...new Set(request.partNumbers)].map(sign))
   }
 
-  /** Receives one part of a local-backend session (its URL's signature is checked by the caller). */
-  async receivePart(uploadId: string, partNumber: number, body: Readable): Promise<StoredPart> {
+  /** Receives one part of a local-backend session whose URL's signature was checked (the grant). */
+  async receivePart(grant: PartGrant, body: Readable): Promise<StoredPart> {
+    const { uploadId, partNumber } = grant
     const upload = isUploadId(uploadId) ? await this.#deps.metadata.getUpload(uploadId) : undefined
     if (!upload?.multipart || upload.status !== 'pending' || isExpired(upload))
       throw sessionGone(uploadId)

@@ -8,7 +8,7 @@ import type { FileService } from '../domain/file-service.ts'
 import { randomId } from '../domain/ids.ts'
 import type { LargeUploadService } from '../domain/large-upload-service.ts'
 import type { MultipartService } from '../domain/multipart-service.ts'
-import type { SignedTransfers } from '../domain/signed-transfers.ts'
+import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
 import { installErrorHandling } from './error-handler.ts'
 import type { Authenticate } from './request-auth.ts'
@@ -26,7 +26,8 @@ export interface AppServices {
   readonly multipart: MultipartService
   readonly reaper: UploadReaper
   readonly admin: AdminService
-  readonly signed: SignedTransfers
+  /** Granary's own signed transfer endpoints; only backends whose URLs point here have them. */
+  readonly transfers: TransferEndpoints | undefined
   readonly authenticate: Authenticate
   /** Throws when the database or the blob store cannot be reached. */
   readonly ready: () => Promise<void>
@@ -83,6 +84,7 @@ export async function buildApp(
   adminRoutes(app, services)
   storageRoutes(app, services)
   gcRoute(app, services)
-  await app.register(async (scope) => transferRoutes(scope, services, options))
+  const { transfers } = services
+  if (transfers) await app.register(async (scope) => transferRoutes(scope, transfers, options))
   return app
 }

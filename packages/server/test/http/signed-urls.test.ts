@@ -212,7 +212,20 @@ for (const backend of backendMatrix()) {
       if (local) assertError(response, 403, 'url_expired')
     })
 
-    if (!local) return
+    if (!local) {
+      test("s3: Granary's own transfer routes are not mounted (404 route_not_found)", async () => {
+        const query = 'size=10&expires=9999999999&signature=x'
+        for (const [method, url] of [
+          ['GET', '/v1/blobs/ws_default/v1/signed/digits.txt?disposition=inline&type=t&expires=1'],
+          ['PUT', `/v1/uploads/up_1/content?${query}`],
+          ['PUT', `/v1/uploads/up_1/parts/1?${query}`],
+        ] as const) {
+          const response = await server.app.inject({ method, url, payload: DIGITS })
+          assertError(response, 404, 'route_not_found', `${method} ${url}`)
+        }
+      })
+      return
+    }
 
     test('local: security headers on every download', async () => {
       for (const disposition of ['attachment', 'inline']) {

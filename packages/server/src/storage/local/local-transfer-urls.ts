@@ -5,14 +5,15 @@ import type {
   TransferUrls,
   UploadUrlRequestForBlob,
 } from '../../domain/ports.ts'
+import { downloadPath, partPath, uploadPath } from '../../domain/transfer-endpoints.ts'
 import {
   downloadSignatureParts,
   partSignatureParts,
   uploadSignatureParts,
-} from '../../domain/signed-transfers.ts'
-import type { UrlSigner } from '../../domain/url-signer.ts'
+} from './local-signatures.ts'
+import type { UrlSigner } from './url-signer.ts'
 
-/** URLs to Granary's own signed endpoints (`/v1/blobs/...`, `/v1/uploads/.../content`). */
+/** URLs to Granary's own signed endpoints (paths from domain/transfer-endpoints.ts). */
 export class LocalTransferUrls implements TransferUrls {
   readonly #publicUrl: string
   readonly #signer: UrlSigner
@@ -24,17 +25,14 @@ export class LocalTransferUrls implements TransferUrls {
 
   async download(request: DownloadUrlRequest): Promise<SignedUrl> {
     const expires = expiryFor(request.expiresIn)
-    const grant = { ...request, expires }
     const query = new URLSearchParams({
       expires: String(expires),
       disposition: request.disposition,
       type: request.contentType,
-      signature: this.#signer.sign(downloadSignatureParts(grant)),
+      signature: this.#signer.sign(downloadSignatureParts({ ...request, expires })),
     })
-    // Each segment is percent-encoded, so '#', '?', '%' and '+' in keys survive the trip.
-    const path = request.blobName.split('/').map(encodeURIComponent).join('/')
     return {
-      url: `${this.#publicUrl}/v1/blobs/${path}?${query}`,
+      url: `${this.#publicUrl}${downloadPath(request.blobName)}?${query}`,
       expiresAt: new Date(expires * 1000),
     }
   }
@@ -49,7 +47,7 @@ export class LocalTransferUrls implements TransferUrls {
       signature: this.#signer.sign(uploadSignatureParts(request.uploadId, request.size, expires)),
     })
     return {
-      url: `${this.#publicUrl}/v1/uploads/${encodeURIComponent(request.uploadId)}/content?${query}`,
+      url: `${this.#publicUrl}${uploadPath(request.uploadId)}?${query}`,
       expiresAt: new Date(expires * 1000),
       headers: { 'Content-Type': request.contentType },
     }
@@ -67,9 +65,8 @@ export class LocalTransferUrls implements TransferUrls {
       expires: String(expires),
       signature,
     })
-    const id = encodeURIComponent(request.uploadId)
     return {
-      url: `${this.#publicUrl}/v1/uploads/${id}/parts/${request.partNumber}?${query}`,
+      url: `${this.#publicUrl}${partPath(request.uploadId, request.partNumber)}?${query}`,
       expiresAt: new Date(expires * 1000),
       headers: {},
     }

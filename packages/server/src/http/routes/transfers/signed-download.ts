@@ -1,7 +1,10 @@
 import contentDisposition from 'content-disposition'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import type { SignedDownload } from '../../../domain/signed-transfers.ts'
-import type { AppServices } from '../../app.ts'
+import {
+  type SignedDownload,
+  TRANSFER_PATHS,
+  type TransferEndpoints,
+} from '../../../domain/transfer-endpoints.ts'
 
 interface SignedDownloadQuery {
   expires: number
@@ -21,9 +24,9 @@ const query = {
   },
 } as const
 
-export function signedDownloadRoute(app: FastifyInstance, services: AppServices): void {
+export function signedDownloadRoute(app: FastifyInstance, transfers: TransferEndpoints): void {
   app.get<{ Params: { '*': string }; Querystring: SignedDownloadQuery }>(
-    '/v1/blobs/*',
+    TRANSFER_PATHS.download,
     {
       schema: {
         operationId: 'transfers.download',
@@ -35,14 +38,8 @@ export function signedDownloadRoute(app: FastifyInstance, services: AppServices)
     },
     async (request, reply) => {
       const { expires, disposition, type, signature } = request.query
-      const download = await services.signed.openDownload(
-        {
-          blobName: request.params['*'],
-          expires,
-          disposition,
-          contentType: type,
-        },
-        signature,
+      const download = await transfers.openDownload(
+        { blobName: request.params['*'], expires, disposition, contentType: type, signature },
         request.headers.range,
       )
       return sendDownload(reply, download)

@@ -1,16 +1,17 @@
 import type { FastifyInstance } from 'fastify'
-import type { AppOptions, AppServices } from '../../app.ts'
+import { TRANSFER_PATHS, type TransferEndpoints } from '../../../domain/transfer-endpoints.ts'
+import type { AppOptions } from '../../app.ts'
 import { abandonIdleBody } from '../../body-idle-timeout.ts'
 import { type SignedPutQuery, signedPutQuery } from './signed-put-query.ts'
 
 /** Receives one part of a multipart session (local backend); sending a part again replaces it. */
 export function signedPartRoute(
   app: FastifyInstance,
-  services: AppServices,
+  transfers: TransferEndpoints,
   options: AppOptions,
 ): void {
   app.put<{ Params: { id: string; n: number }; Querystring: SignedPutQuery }>(
-    '/v1/uploads/:id/parts/:n',
+    TRANSFER_PATHS.part,
     {
       schema: {
         operationId: 'transfers.uploadPart',
@@ -28,13 +29,10 @@ export function signedPartRoute(
       },
     },
     async (request, reply) => {
-      const { size, expires, signature } = request.query
-      const uploadId = request.params.id
-      const partNumber = request.params.n
-      services.signed.verifyPart({ uploadId, partNumber, size, expires }, signature)
+      const signed = { ...request.query, uploadId: request.params.id, partNumber: request.params.n }
       const stopWatching = abandonIdleBody(request.raw, options.bodyIdleTimeoutMs)
       try {
-        const part = await services.multipart.receivePart(uploadId, partNumber, request.raw)
+        const part = await transfers.receivePart(signed, request.raw)
         return reply
           .header('etag', `"${part.sha256}"`)
           .send({ part_number: part.partNumber, size: part.size, sha256: part.sha256 })

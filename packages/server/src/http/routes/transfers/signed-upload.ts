@@ -1,18 +1,19 @@
 import type { FastifyInstance } from 'fastify'
-import type { AppOptions, AppServices } from '../../app.ts'
+import { TRANSFER_PATHS, type TransferEndpoints } from '../../../domain/transfer-endpoints.ts'
+import type { AppOptions } from '../../app.ts'
 import { abandonIdleBody } from '../../body-idle-timeout.ts'
 import { type SignedPutQuery, signedPutQuery } from './signed-put-query.ts'
 
 export function signedUploadRoute(
   app: FastifyInstance,
-  services: AppServices,
+  transfers: TransferEndpoints,
   options: AppOptions,
 ): void {
   // Any content type, JSON and text included: the bytes stream straight to the blob store.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))
   app.put<{ Params: { id: string }; Querystring: SignedPutQuery }>(
-    '/v1/uploads/:id/content',
+    TRANSFER_PATHS.upload,
     {
       schema: {
         operationId: 'transfers.upload',
@@ -23,19 +24,14 @@ export function signedUploadRoute(
       },
     },
     async (request, reply) => {
-      const { size, expires, signature } = request.query
-      services.signed.verifyUpload(request.params.id, size, expires, signature)
+      const signed = { ...request.query, uploadId: request.params.id }
       const stopWatching = abandonIdleBody(request.raw, options.bodyIdleTimeoutMs)
       try {
-        await services.largeUploads.receive(
-          request.params.id,
-          request.raw,
-          request.headers['content-type'],
-        )
+        await transfers.receiveUpload(signed, request.raw, request.headers['content-type'])
       } finally {
         stopWatching()
       }
-      return reply.code(200).send({ status: 'received', size })
+      return reply.code(200).send({ status: 'received', size: signed.size })
     },
   )
 }

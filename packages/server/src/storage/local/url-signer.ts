@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { AppError } from './errors.ts'
+import { AppError } from '../../domain/errors.ts'
 
 /**
  * HMAC-SHA-256 signatures for the URLs Granary serves itself (the local backend). The signed

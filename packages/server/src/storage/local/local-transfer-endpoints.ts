@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { parseRange } from '../../domain/byte-ranges.ts'
+import { AppError } from '../../domain/errors.ts'
+import { nameOf } from '../../domain/keys.ts'
+import type { LargeUploadService } from '../../domain/large-upload-service.ts'
+import type { MultipartService } from '../../domain/multipart-service.ts'
+import type { BlobStore, StoredPart } from '../../domain/ports.ts'
+import type {
+  SignedDownload,
+  SignedDownloadRequest,
+  SignedPut,
+  TransferEndpoints,
+} from '../../domain/transfer-endpoints.ts'
+import { verifyDownload, verifyPart, verifyUpload } from './local-signatures.ts'
+import type { UrlSigner } from './url-signer.ts'
+
+export interface LocalTransferDeps {
+  signer: UrlSigner
+  blobs: BlobStore
+  largeUploads: LargeUploadService
+  multipart: MultipartService
+}
+
+/** The local backend's signed endpoints: every call checks the URL's signature first. */
+export class LocalTransferEndpoints implements TransferEndpoints {
+  readonly #deps: LocalTransferDeps
+
+  constructor(deps: LocalTransferDeps) {
+    this.#deps = deps
+  }
+
+  async openDownload(
+    request: SignedDownloadRequest,
+    rangeHeader?: string,
+  ): Promise<SignedDownload> {
+    verifyDownload(this.#deps.signer, request)
+    const { blobs } = this.#deps
+    const stat = await blobs.stat(request.blobName)
+    if (!stat) throw new AppError('file_not_found', 'The file no longer exists.')
+    const range = parseRange(rangeHeader, stat.size)
+    // An empty file has no bytes to read (and no valid range to read them with).
+    const body =
+      stat.size === 0
+        ? Readable.from([])
+        : await blobs.read(request.blobName, range ? { range } : {})
+    return {
+      body,
+      size: stat.size,
+      range,
+      filename: nameOf(request.blobName),
+      contentType: request.contentType,
+      disposition: request.disposition,
+      // Blobs are immutable and their names unique, so the name identifies the bytes.
+      etag: `"${createHash('sha256').update(request.blobName).digest('base64url').slice(0, 32)}"`,
+    }
+  }
+
+  async receiveUpload(
+    request: SignedPut & { uploadId: string },
+    body: Readable,
+    contentType: string | undefined,
+  ): Promise<void> {
+    await this.#deps.largeUploads.receive(
+      verifyUpload(this.#deps.signer, request),
+      body,
+      contentType,
+    )
+  }
+
+  async receivePart(
+    request: SignedPut & { uploadId: string; partNumber: number },
+    body: Readable,
+  ): Promise<StoredPart> {
+    return this.#deps.multipart.receivePart(verifyPart(this.#deps.signer, request), body)
+  }
+}
