@@ -25,6 +25,11 @@ export interface FormUpload {
   overwrite: boolean
   body: Readable
   maxBytes: number
+  /**
+   * Settles when the rest of the request is read (a form's trailing parts). The commit waits for
+   * it; a rejection discards the stored bytes and is the upload's answer.
+   */
+  complete?: Promise<void>
 }
 
 /** Blob names keep the human path readable: `<workspace>/<version>/<key>`. */
@@ -70,6 +75,7 @@ export class FileService {
       maxSize: upload.maxBytes,
       tooLargeMessage: formUploadLimitMessage(upload.maxBytes),
     })
+    if (upload.complete) await this.#discardOnFailure(blobName, upload.complete)
     const now = new Date().toISOString()
     const file: FileRecord = {
       id: newFileId(),
@@ -156,6 +162,15 @@ export class FileService {
 
   async #requireAbsent(workspaceId: string, key: string): Promise<void> {
     if (await this.#deps.metadata.getFile(workspaceId, key)) throw fileExists(key)
+  }
+
+  async #discardOnFailure(blobName: string, complete: Promise<void>): Promise<void> {
+    try {
+      await complete
+    } catch (error) {
+      await this.#deleteQuietly(blobName)
+      throw error
+    }
   }
 
   /**

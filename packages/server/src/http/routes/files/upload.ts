@@ -14,6 +14,9 @@ type UploadQuery = {
   overwrite?: boolean
 }
 
+/** The form's text fields; all of them come before the `file` part. */
+const FORM_FIELDS = ['workspace_id', 'path', 'description', 'overwrite'] as const
+
 export function uploadRoute(
   app: FastifyInstance,
   services: AppServices,
@@ -39,7 +42,8 @@ export function uploadRoute(
       try {
         const file = await receiveForm(request.raw, {
           maxFileBytes: options.maxUploadBytes,
-          onFile: ({ fields, file, filename, mimeType }) => {
+          fieldNames: FORM_FIELDS,
+          onFile: ({ fields, file, filename, mimeType, rest }) => {
             const form = { ...request.query, ...parseFields(fields) }
             return services.files.upload(principal, {
               workspaceId: required(form.workspace_id),
@@ -50,6 +54,7 @@ export function uploadRoute(
               overwrite: form.overwrite ?? true,
               body: file,
               maxBytes: options.maxUploadBytes,
+              complete: rest,
             })
           },
         })
