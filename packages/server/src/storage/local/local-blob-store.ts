@@ -75,7 +75,14 @@ export class LocalBlobStore implements BlobStore {
   /** `flush` fsyncs the file before it is closed, so the bytes are on disk before we link them. */
   async #writeDurably(temp: string, body: Readable, meter: MeteredBody, signal?: AbortSignal) {
     const sink = createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true })
-    await pipeline(body, meter, sink, signal ? { signal } : {})
+    try {
+      await pipeline(body, meter, sink, signal ? { signal } : {})
+    } catch (error) {
+      // The pipeline fails as soon as the body does, possibly before the sink has even opened
+      // the temp file: wait until it is closed, or unlinking could run before the file exists.
+      if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()))
+      throw error
+    }
   }
 
   async #linkIntoPlace(temp: string, target: string): Promise<void> {
