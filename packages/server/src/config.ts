@@ -38,6 +38,8 @@ export interface Config {
   readonly reaperIntervalS: number
   /** A blob nothing refers to is deleted once it is this old (the orphan sweep, daily and on gc). */
   readonly orphanGraceS: number
+  /** The built web UI (GRANARY_WEB_DIR); undefined: the one beside the server (packages/web/dist). */
+  readonly webDir: string | undefined
 }
 
 export class ConfigError extends Error {
@@ -111,6 +113,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     uploadMaxAgeS: integer('GRANARY_UPLOAD_MAX_AGE_S', 7 * 24 * 3600, 1, 365 * 24 * 3600),
     reaperIntervalS: integer('GRANARY_REAPER_INTERVAL_S', 600, 0, 24 * 3600),
     orphanGraceS: integer('GRANARY_ORPHAN_GRACE_S', 3600, 0, 30 * 24 * 3600),
+    webDir: env.GRANARY_WEB_DIR ? resolve(cwd, env.GRANARY_WEB_DIR) : undefined,
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)

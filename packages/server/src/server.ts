@@ -1,4 +1,6 @@
 /** Starting and stopping a whole Granary server; `granary serve` and main.ts call runServer. */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import {
   type BootstrapResult,
@@ -48,6 +50,7 @@ export async function createServer(config: Config): Promise<Server> {
       maxUploadBytes: config.maxUploadBytes,
       bodyIdleTimeoutMs: config.bodyIdleTimeoutMs,
       logLevel: config.logLevel,
+      web: { dir: config.webDir ?? defaultWebDir(), connectOrigins: connectOrigins(config) },
     },
   )
   const built = app
@@ -60,6 +63,28 @@ export async function createServer(config: Config): Promise<Server> {
       await services.close()
     },
   }
+}
+
+/**
+ * The built UI: `web/` beside the running code (a packaged server), else packages/web/dist of this
+ * repository (from src/ when run by tsx, from dist/ when compiled: both two levels below).
+ */
+function defaultWebDir(): string {
+  const here = import.meta.dirname
+  const packaged = join(here, 'web')
+  return existsSync(join(packaged, 'index.html')) ? packaged : join(here, '..', '..', 'web', 'dist')
+}
+
+/** Where the UI's fetches go besides its own origin: signed URLs (public URL, S3 endpoint). */
+function connectOrigins(config: Config): string[] {
+  const origins = [new URL(config.publicUrl).origin]
+  const endpoint = config.s3?.endpoint ? new URL(config.s3.endpoint) : undefined
+  if (endpoint) origins.push(endpoint.origin)
+  // Virtual-hosted buckets are a subdomain of the endpoint.
+  if (endpoint && !config.s3?.forcePathStyle)
+    origins.push(`${endpoint.protocol}//*.${endpoint.host}`)
+  if (config.s3 && !endpoint) origins.push('https://*.amazonaws.com')
+  return origins
 }
 
 /** createServer, then listen on the configured host and port. */
@@ -142,6 +167,8 @@ function banner(config: Config, server: RunningServer): string {
     `  data:       ${config.dataDir}`,
     `  workspace:  ${DEFAULT_WORKSPACE}`,
     keyLine,
+    `Open ${config.publicUrl}/ in a browser and sign in with the admin key.`,
+    '',
     'Try it:',
     `  curl -H "Authorization: Bearer ${shownKey}" "${config.publicUrl}/v1/files?workspace_id=${DEFAULT_WORKSPACE}"`,
     `  API docs: ${config.publicUrl}/docs`,

@@ -18,6 +18,7 @@ import { fileRoutes } from './routes/files/file-routes.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
 import { transferRoutes } from './routes/transfers/transfer-routes.ts'
 import { schemaValidators } from './validators.ts'
+import { type WebAssetsOptions, webAssetRoutes } from './web-assets.ts'
 
 /** What the HTTP layer needs from the rest of the server. */
 export interface AppServices {
@@ -38,6 +39,8 @@ export interface AppOptions {
   bodyIdleTimeoutMs: number
   logLevel?: string
   version?: string
+  /** Serve the web UI from this folder at `/` (nothing when it holds no index.html). */
+  web?: WebAssetsOptions
 }
 
 export async function buildApp(
@@ -86,5 +89,8 @@ export async function buildApp(
   gcRoute(app, services)
   const { transfers } = services
   if (transfers) await app.register(async (scope) => transferRoutes(scope, transfers, options))
+  if (options.web && !(await webAssetRoutes(app, options.web))) {
+    app.log.warn(`no web UI in ${options.web.dir}: run \`npm run build -w @granary/web\``)
+  }
   return app
 }
