@@ -2,13 +2,10 @@
  * Who is signed in. The API key lives in sessionStorage only (this tab, gone when it closes):
  * never in a URL, never in a cookie. Signing out forgets it.
  */
-import { ApiError, Granary, type Scope } from '@granary/client'
+import { ApiError, Granary, type MeResponse } from '@granary/client'
 import { computed, signal } from '@preact/signals'
 
-export interface Me {
-  key: { id: string; name: string; scopes: Scope[]; expires_at: string | null; created_at: string }
-  workspaces: { id: string; name: string }[]
-}
+export type Me = MeResponse
 
 const STORAGE_KEY = 'granary.apiKey'
 
@@ -46,20 +43,6 @@ export function signOut(): void {
   me.value = undefined
 }
 
-async function fetchMe(key: string): Promise<Me> {
-  const transport = new Granary({ apiKey: key })
-  // GET /v1/me through the client's error mapping (ApiError with the server's code).
-  const me = (transport as unknown as { me?: () => Promise<Me> }).me
-  if (typeof me === 'function') return me.call(transport)
-  const response = await fetch('/v1/me', {
-    headers: { authorization: `Bearer ${key}`, accept: 'application/json' },
-  })
-  const body = (await response.json().catch(() => ({}))) as Me & {
-    error?: { code: string; message: string }
-  }
-  if (!response.ok) {
-    const code = body.error?.code ?? 'unknown'
-    throw new ApiError({ status: response.status, code, message: body.error?.message ?? code })
-  }
-  return body
+function fetchMe(key: string): Promise<Me> {
+  return new Granary({ apiKey: key }).me()
 }
