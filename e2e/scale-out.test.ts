@@ -12,14 +12,8 @@ import { after, before, describe, test } from 'node:test'
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { Granary } from '@granary/client'
 import pg from 'pg'
+import { requires, type Service } from '../packages/server/test/support/requires.ts'
 import { ADMIN_KEY, type ServerProcess, startServerProcess } from './support/server-process.ts'
-
-const databaseUrl = process.env.GRANARY_TEST_DATABASE_URL
-const skip = databaseUrl
-  ? false
-  : 'needs PostgreSQL (GRANARY_TEST_DATABASE_URL; npm test starts one)'
-if (skip && process.env.CI) throw new Error(`CI must run the scale-out test: it ${skip}`)
-if (skip) console.error(`\n!!! SKIPPING the two-process test: it ${skip} !!!\n`)
 
 async function freshDatabase(url: string): Promise<string> {
   const name = `granary_e2e_${Math.random().toString(36).slice(2, 10)}`
@@ -42,6 +36,7 @@ const via = (server: ServerProcess, url: string, processes: ServerProcess[]) => 
 
 interface BlobBackend {
   name: string
+  needs: Service[]
   env(shared: string): Record<string, string>
   /** Version folders of the workspace's blobs under `race/`. */
   raceVersions(shared: string, env: Record<string, string>): Promise<string[]>
@@ -49,6 +44,7 @@ interface BlobBackend {
 
 const sharedFolder: BlobBackend = {
   name: 'a shared folder',
+  needs: ['postgres'],
   env: (shared) => ({ GRANARY_DATA_DIR: shared }),
   async raceVersions(shared) {
     const root = join(shared, 'blobs', 'ws_default')
@@ -63,6 +59,7 @@ const sharedFolder: BlobBackend = {
 
 const bucket: BlobBackend = {
   name: 'an S3 bucket',
+  needs: ['postgres', 's3'],
   env: () => ({
     GRANARY_STORAGE: 's3',
     GRANARY_S3_ENDPOINT: process.env.GRANARY_TEST_S3_ENDPOINT ?? '',
@@ -92,85 +89,88 @@ const bucket: BlobBackend = {
   },
 }
 
-const blobBackends = process.env.GRANARY_TEST_S3_ENDPOINT ? [sharedFolder, bucket] : [sharedFolder]
-if (process.env.CI && blobBackends.length < 2)
-  throw new Error('CI must run the scale-out test on S3 too')
-
-for (const blobs of blobBackends)
-  describe(`two Granary processes on one PostgreSQL and ${blobs.name}`, { skip }, () => {
-    let a: ServerProcess
-    let b: ServerProcess
-    let shared: string
-    let env: Record<string, string>
-    const clients: Granary[] = []
-    const next = (() => {
-      let turn = 0
-      return () => clients[turn++ % 2] as Granary
-    })()
-    before(async () => {
-      shared = await mkdtemp(join(tmpdir(), 'granary-e2e-shared-'))
-      env = {
-        GRANARY_DATABASE_URL: await freshDatabase(databaseUrl as string),
-        GRANARY_SIGNING_SECRET: randomBytes(32).toString('hex'),
-        GRANARY_DATA_DIR: shared,
-        ...blobs.env(shared),
-      }
-      ;[a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)])
-      clients.push(
-        new Granary({ baseUrl: a.url, apiKey: ADMIN_KEY, workspaceId: 'ws_default' }),
-        new Granary({ baseUrl: b.url, apiKey: ADMIN_KEY, workspaceId: 'ws_default' }),
-      )
-    })
-    after(async () => {
-      await Promise.all([a?.stop(), b?.stop()])
-      await rm(shared, { recursive: true, force: true })
-    })
-
-    test('upload on one, list, download and delete on the other, alternating every request', async () => {
-      const file = await next().files.upload(new Blob(['alternating']), {
-        path: 'raw/',
-        filename: 'x.txt',
+for (const blobs of [sharedFolder, bucket])
+  describe(
+    `two Granary processes on one PostgreSQL and ${blobs.name}`,
+    requires(...blobs.needs),
+    () => {
+      let a: ServerProcess
+      let b: ServerProcess
+      let shared: string
+      let env: Record<string, string>
+      const clients: Granary[] = []
+      const next = (() => {
+        let turn = 0
+        return () => clients[turn++ % 2] as Granary
+      })()
+      before(async () => {
+        shared = await mkdtemp(join(tmpdir(), 'granary-e2e-shared-'))
+        env = {
+          GRANARY_DATABASE_URL: await freshDatabase(process.env.GRANARY_TEST_DATABASE_URL ?? ''),
+          GRANARY_SIGNING_SECRET: randomBytes(32).toString('hex'),
+          GRANARY_DATA_DIR: shared,
+          ...blobs.env(shared),
+        }
+        ;[a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)])
+        clients.push(
+          new Granary({ baseUrl: a.url, apiKey: ADMIN_KEY, workspaceId: 'ws_default' }),
+          new Granary({ baseUrl: b.url, apiKey: ADMIN_KEY, workspaceId: 'ws_default' }),
+        )
       })
-      assert.deepEqual(
-        (await next().files.list({ prefix: 'raw/' })).files.map((f) => f.id),
-        [file.id],
-      )
-      const { url } = await next().files.downloadUrl('raw/x.txt')
-      assert.equal(await (await fetch(via(a, url, [a, b]))).text(), 'alternating')
-      assert.equal(await (await fetch(via(b, url, [a, b]))).text(), 'alternating')
-      await next().files.delete('raw/x.txt')
-      assert.deepEqual((await next().files.list({ prefix: 'raw/' })).files, [])
-    })
-
-    test('an upload started on one process is PUT to and confirmed on the other', async () => {
-      const bytes = randomBytes(1_000_000)
-      const info = await clients[0]?.files.uploadLarge({ filename: 'big.bin', size: bytes.length })
-      assert.ok(info)
-      const put = await fetch(via(b, info.uploadUrl, [a, b]), {
-        method: 'PUT',
-        headers: info.headers,
-        body: bytes,
+      after(async () => {
+        await Promise.all([a?.stop(), b?.stop()])
+        await rm(shared, { recursive: true, force: true })
       })
-      assert.equal(put.status, 200)
-      const file = await clients[1]?.files.uploadConfirm({
-        fileKey: info.fileKey,
-        size: bytes.length,
-      })
-      assert.equal(file?.sha256, createHash('sha256').update(bytes).digest('hex'))
-    })
 
-    test('racing writers of one key on both processes leave one version and no stray bytes', async () => {
-      const writes = Array.from({ length: 20 }, (_, i) =>
-        next().files.upload(new Blob([`version ${i}`]), { path: 'race/', filename: 'same.txt' }),
-      )
-      const results = await Promise.all(writes)
-      const listed = (await next().files.list({ prefix: 'race/' })).files
-      assert.equal(listed.length, 1)
-      assert.ok(results.some((r) => r.sha256 === listed[0]?.sha256))
-      assert.equal(new Set(results.map((r) => r.id)).size, 1, 'one stable id for the key')
-      // Replaced versions are deleted after each commit; give the last deletions a moment.
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      const left = await blobs.raceVersions(shared, env)
-      assert.equal(left.length, 1)
-    })
-  })
+      test('upload on one, list, download and delete on the other, alternating every request', async () => {
+        const file = await next().files.upload(new Blob(['alternating']), {
+          path: 'raw/',
+          filename: 'x.txt',
+        })
+        assert.deepEqual(
+          (await next().files.list({ prefix: 'raw/' })).files.map((f) => f.id),
+          [file.id],
+        )
+        const { url } = await next().files.downloadUrl('raw/x.txt')
+        assert.equal(await (await fetch(via(a, url, [a, b]))).text(), 'alternating')
+        assert.equal(await (await fetch(via(b, url, [a, b]))).text(), 'alternating')
+        await next().files.delete('raw/x.txt')
+        assert.deepEqual((await next().files.list({ prefix: 'raw/' })).files, [])
+      })
+
+      test('an upload started on one process is PUT to and confirmed on the other', async () => {
+        const bytes = randomBytes(1_000_000)
+        const info = await clients[0]?.files.uploadLarge({
+          filename: 'big.bin',
+          size: bytes.length,
+        })
+        assert.ok(info)
+        const put = await fetch(via(b, info.uploadUrl, [a, b]), {
+          method: 'PUT',
+          headers: info.headers,
+          body: bytes,
+        })
+        assert.equal(put.status, 200)
+        const file = await clients[1]?.files.uploadConfirm({
+          fileKey: info.fileKey,
+          size: bytes.length,
+        })
+        assert.equal(file?.sha256, createHash('sha256').update(bytes).digest('hex'))
+      })
+
+      test('racing writers of one key on both processes leave one version and no stray bytes', async () => {
+        const writes = Array.from({ length: 20 }, (_, i) =>
+          next().files.upload(new Blob([`version ${i}`]), { path: 'race/', filename: 'same.txt' }),
+        )
+        const results = await Promise.all(writes)
+        const listed = (await next().files.list({ prefix: 'race/' })).files
+        assert.equal(listed.length, 1)
+        assert.ok(results.some((r) => r.sha256 === listed[0]?.sha256))
+        assert.equal(new Set(results.map((r) => r.id)).size, 1, 'one stable id for the key')
+        // Replaced versions are deleted after each commit; give the last deletions a moment.
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        const left = await blobs.raceVersions(shared, env)
+        assert.equal(left.length, 1)
+      })
+    },
+  )

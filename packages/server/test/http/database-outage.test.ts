@@ -4,19 +4,11 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import {
-  findPostgresBinaries,
-  type PostgresCluster,
-  startPostgresCluster,
-} from '../support/postgres-cluster.ts'
+import { type PostgresCluster, startPostgresCluster } from '../support/postgres-cluster.ts'
+import { requires } from '../support/requires.ts'
 import { startTestServer, type TestServer, uploadForm } from '../support/test-server.ts'
 
-const skip = findPostgresBinaries()
-  ? false
-  : 'needs the PostgreSQL server binaries (initdb, pg_ctl)'
-if (skip && process.env.CI) throw new Error(`CI must run the database outage test: it ${skip}`)
-
-describe('PostgreSQL outage', { skip }, () => {
+describe('PostgreSQL outage', requires('postgres-server'), () => {
   let cluster: PostgresCluster
   let server: TestServer
   before(async () => {

@@ -1,58 +1,20 @@
 /**
- * Where PostgreSQL tests run: GRANARY_TEST_DATABASE_URL when set, else one throwaway cluster per
- * test process (started on first use). Each store gets its own database, so tests never see each
- * other's rows or migrations (the URL's user needs the CREATEDB right).
+ * Where PostgreSQL tests run: GRANARY_TEST_DATABASE_URL (`npm test` starts a cluster and sets it).
+ * Each store gets its own database, so tests never see each other's rows or migrations (the URL's
+ * user needs the CREATEDB right).
  */
-import { test } from 'node:test'
 import pg from 'pg'
 import type { KyselyMetadataStore } from '../../src/metadata/kysely-metadata-store.ts'
 import {
   openPostgresStore,
   type PostgresStoreOptions,
 } from '../../src/metadata/postgres/open-postgres-store.ts'
-import {
-  findPostgresBinaries,
-  type PostgresCluster,
-  startPostgresCluster,
-} from './postgres-cluster.ts'
 
-const SKIP =
-  'no PostgreSQL: GRANARY_TEST_DATABASE_URL is not set and initdb/pg_ctl are not installed'
-
-/**
- * Options for `describe`: skip loudly without PostgreSQL, but in CI (CI set) a missing database
- * is a failing test, never a silent skip.
- */
-export function whenPostgresAvailable(): { skip?: string } {
-  if (process.env.GRANARY_TEST_DATABASE_URL || findPostgresBinaries()) return {}
-  if (process.env.CI) {
-    test('PostgreSQL is available (required in CI)', () => {
-      throw new Error(`${SKIP}; CI must install the PostgreSQL server or set the URL`)
-    })
-    return { skip: SKIP }
-  }
-  const bar = '!'.repeat(78)
-  console.error(
-    `\n${bar}\n!! SKIPPING the PostgreSQL tests: ${SKIP}.\n!! Install postgresql (apt-get install postgresql) or set GRANARY_TEST_DATABASE_URL=postgres://...\n${bar}\n`,
-  )
-  return { skip: SKIP }
-}
-
-let shared: Promise<PostgresCluster> | undefined
-
-/** The database tests use; starts this process's cluster on first call. */
-export async function testDatabaseUrl(): Promise<string> {
+/** The database server tests use (guard the suite with `requires('postgres')`). */
+export function testDatabaseUrl(): string {
   const url = process.env.GRANARY_TEST_DATABASE_URL
-  if (url) return url
-  shared ??= startPostgresCluster()
-  return (await shared).url
-}
-
-/** Stops the cluster testDatabaseUrl() started, if any (call from a top-level `after`). */
-export async function stopSharedCluster(): Promise<void> {
-  const cluster = shared
-  shared = undefined
-  if (cluster) await (await cluster).stop()
+  if (!url) throw new Error('GRANARY_TEST_DATABASE_URL is not set: guard with requires("postgres")')
+  return url
 }
 
 /** `url` naming another database on the same server. */

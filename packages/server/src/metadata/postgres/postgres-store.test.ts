@@ -2,25 +2,19 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { ErrorCode } from '@granary/protocol'
 import {
-  findPostgresBinaries,
   type PostgresCluster,
   startPostgresCluster,
 } from '../../../test/support/postgres-cluster.ts'
 import {
   freshPostgresStore,
   type PostgresStoreFixture,
-  stopSharedCluster,
   testDatabaseUrl,
-  whenPostgresAvailable,
 } from '../../../test/support/postgres-test-env.ts'
+import { requires } from '../../../test/support/requires.ts'
 import { AppError, isAppError } from '../../domain/errors.ts'
 import type { MetadataStore } from '../../domain/ports.ts'
 import { describeMetadataStore, fileRecord, uploadRecord } from '../metadata-store-contract.ts'
 import { translatePostgresError } from './open-postgres-store.ts'
-
-const available = whenPostgresAvailable()
-
-after(stopSharedCluster)
 
 function rejectsWith(code: ErrorCode) {
   return (error: unknown) => {
@@ -55,15 +49,15 @@ test('PostgreSQL driver errors are translated; others pass through', () => {
   }
 })
 
-describe('PostgreSQL', available, () => {
-  describeMetadataStore('postgres', async () => freshPostgresStore(await testDatabaseUrl()))
+describe('PostgreSQL', requires('postgres'), () => {
+  describeMetadataStore('postgres', () => freshPostgresStore(testDatabaseUrl()))
 
   describe('concurrency', () => {
     let fixture: PostgresStoreFixture
     let store: MetadataStore
     const ws = 'ws_race'
     before(async () => {
-      fixture = await freshPostgresStore(await testDatabaseUrl(), { maxConnections: 20 })
+      fixture = await freshPostgresStore(testDatabaseUrl(), { maxConnections: 20 })
       store = fixture.store
       await store.createWorkspace({ id: ws, name: 'Race', created_at: new Date().toISOString() })
     })
@@ -167,7 +161,8 @@ describe('PostgreSQL', available, () => {
   })
 })
 
-describe('PostgreSQL going away and coming back', clusterOnly(), () => {
+// The crash test needs a cluster of its own: an external URL cannot be stopped.
+describe('PostgreSQL going away and coming back', requires('postgres-server'), () => {
   let cluster: PostgresCluster
   let fixture: PostgresStoreFixture
   before(async () => {
@@ -218,13 +213,3 @@ describe('PostgreSQL going away and coming back', clusterOnly(), () => {
     for (const file of listed) assert.equal(file.size, 3)
   })
 })
-
-/** The crash test needs a cluster of its own; an external URL cannot be stopped. */
-function clusterOnly(): { skip?: string } {
-  if (available.skip) return available
-  if (findPostgresBinaries()) return {}
-  const reason =
-    'the restart test needs initdb/pg_ctl (GRANARY_TEST_DATABASE_URL cannot be stopped)'
-  console.error(`!! SKIPPING: ${reason}`)
-  return { skip: reason }
-}

@@ -4,11 +4,12 @@ import { Readable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3'
 import type { ErrorCode } from '@granary/protocol'
+import { requires } from '../../../test/support/requires.ts'
+import { emptyPrefix, s3TestConfig } from '../../../test/support/s3-test-env.ts'
 import { isAppError } from '../../domain/errors.ts'
 import { describeBlobStore } from '../blob-store-contract.ts'
 import { S3BlobStore } from './s3-blob-store.ts'
 import { MIN_PART_SIZE } from './s3-client.ts'
-import { emptyPrefix, s3TestConfig, whenS3Available } from './s3-test-env.ts'
 
 const MiB = 1024 * 1024
 
@@ -38,11 +39,11 @@ function rejectsWith(code: ErrorCode) {
   }
 }
 
-const available = whenS3Available()
+const available = requires('s3')
 
-if (!available.skip) {
+describe('S3 adapter', available, () => {
   describeBlobStore('s3', async () => {
-    const store = await S3BlobStore.open(s3TestConfig() ?? assert.fail())
+    const store = await S3BlobStore.open(s3TestConfig())
     return {
       store,
       teardown: async () => {
@@ -51,13 +52,13 @@ if (!available.skip) {
       },
     }
   })
-}
+})
 
 describe('S3BlobStore against the test S3 server', available, () => {
   let store: S3BlobStore
 
   before(async () => {
-    store = await S3BlobStore.open(s3TestConfig({ partSize: MIN_PART_SIZE }) ?? assert.fail())
+    store = await S3BlobStore.open(s3TestConfig({ partSize: MIN_PART_SIZE }))
   })
   after(async () => {
     await emptyPrefix(store)
@@ -182,9 +183,7 @@ describe('S3BlobStore against the test S3 server', available, () => {
 
   test('a missing bucket is storage_unavailable, never file_not_found', async () => {
     await store.check()
-    const other = await S3BlobStore.open(
-      s3TestConfig({ bucket: 'granary-no-such-bucket' }) ?? assert.fail(),
-    )
+    const other = await S3BlobStore.open(s3TestConfig({ bucket: 'granary-no-such-bucket' }))
     await assert.rejects(other.check(), rejectsWith('storage_unavailable'))
     await assert.rejects(other.read('x'), rejectsWith('storage_unavailable'))
     await assert.rejects(other.delete('x'), rejectsWith('storage_unavailable'))
@@ -197,7 +196,7 @@ describe('S3BlobStore against the test S3 server', available, () => {
     const config = s3TestConfig({
       credentials: { accessKeyId: 'WRONG', secretAccessKey: 'wrong' },
     })
-    const other = await S3BlobStore.open(config ?? assert.fail())
+    const other = await S3BlobStore.open(config)
     await assert.rejects(other.check(), rejectsWith('storage_unavailable'))
     await assert.rejects(
       other.put('ws/x/y', bodyOf(Buffer.from('x'))),

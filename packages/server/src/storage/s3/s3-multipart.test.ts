@@ -7,11 +7,12 @@ import { Readable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ErrorCode } from '@granary/protocol'
+import { requires } from '../../../test/support/requires.ts'
+import { emptyPrefix, s3TestConfig } from '../../../test/support/s3-test-env.ts'
 import { isAppError } from '../../domain/errors.ts'
 import type { MultipartSession } from '../../domain/ports.ts'
 import { S3BlobStore } from './s3-blob-store.ts'
 import { s3ErrorOf } from './s3-errors.ts'
-import { emptyPrefix, s3TestConfig, whenS3Available } from './s3-test-env.ts'
 import { S3TransferUrls } from './s3-transfer-urls.ts'
 
 const MiB = 1024 * 1024
@@ -24,12 +25,12 @@ function rejectsWith(code: ErrorCode) {
   }
 }
 
-describe('S3 multipart against the test S3 server', whenS3Available(), () => {
+describe('S3 multipart against the test S3 server', requires('s3'), () => {
   let store: S3BlobStore
   let urls: S3TransferUrls
 
   before(async () => {
-    store = await S3BlobStore.open(s3TestConfig() ?? assert.fail())
+    store = await S3BlobStore.open(s3TestConfig())
     urls = new S3TransferUrls(store.client, store.config)
   })
   after(async () => {

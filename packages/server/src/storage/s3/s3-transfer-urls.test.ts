@@ -2,18 +2,19 @@ import assert from 'node:assert/strict'
 import { Readable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { requires } from '../../../test/support/requires.ts'
+import { emptyPrefix, s3TestConfig } from '../../../test/support/s3-test-env.ts'
 import { S3BlobStore } from './s3-blob-store.ts'
-import { emptyPrefix, s3TestConfig, whenS3Available } from './s3-test-env.ts'
 import { S3TransferUrls } from './s3-transfer-urls.ts'
 
 const BYTES = Buffer.from('0123456789abcdefghij')
 
-describe('S3TransferUrls against the test S3 server', whenS3Available(), () => {
+describe('S3TransferUrls against the test S3 server', requires('s3'), () => {
   let store: S3BlobStore
   let urls: S3TransferUrls
 
   before(async () => {
-    store = await S3BlobStore.open(s3TestConfig() ?? assert.fail())
+    store = await S3BlobStore.open(s3TestConfig())
     urls = new S3TransferUrls(store.client, store.config)
     await store.put('ws/v1/data.txt', Readable.from([BYTES]))
   })
