@@ -26,6 +26,17 @@ async function freshDatabase(url: string): Promise<string> {
   return own.toString()
 }
 
+/** Calls `probe` until `done` accepts its answer or 10 s pass; answers the last answer either way. */
+async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 10_000
+  let value = await probe()
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    value = await probe()
+  }
+  return value
+}
+
 /** A URL one process signed, sent to `server` instead (S3's presigned URLs stay as they are). */
 const via = (server: ServerProcess, url: string, processes: ServerProcess[]) => {
   const moved = new URL(url)
@@ -167,9 +178,11 @@ for (const blobs of [sharedFolder, bucket])
         assert.equal(listed.length, 1)
         assert.ok(results.some((r) => r.sha256 === listed[0]?.sha256))
         assert.equal(new Set(results.map((r) => r.id)).size, 1, 'one stable id for the key')
-        // Replaced versions are deleted after each commit; give the last deletions a moment.
-        await new Promise((resolve) => setTimeout(resolve, 500))
-        const left = await blobs.raceVersions(shared, env)
+        // Replaced versions are deleted just after each commit: wait for the last deletions.
+        const left = await pollUntil(
+          () => blobs.raceVersions(shared, env),
+          (versions) => versions.length <= 1,
+        )
         assert.equal(left.length, 1)
       })
     },
