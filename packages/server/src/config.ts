@@ -40,6 +40,8 @@ export interface Config {
   readonly orphanGraceS: number
   /** The built web UI (GRANARY_WEB_DIR); undefined: the one beside the server (packages/web/dist). */
   readonly webDir: string | undefined
+  /** /readyz answers 503 when the data folder has less free space than this (0: no check). */
+  readonly minFreeBytes: number
 }
 
 export class ConfigError extends Error {
@@ -114,6 +116,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     reaperIntervalS: integer('GRANARY_REAPER_INTERVAL_S', 600, 0, 24 * 3600),
     orphanGraceS: integer('GRANARY_ORPHAN_GRACE_S', 3600, 0, 30 * 24 * 3600),
     webDir: env.GRANARY_WEB_DIR ? resolve(cwd, env.GRANARY_WEB_DIR) : undefined,
+    minFreeBytes: integer('GRANARY_MIN_FREE_BYTES', GiB, 0, Number.MAX_SAFE_INTEGER),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)

@@ -12,6 +12,7 @@ import { composeServices, type Services } from './compose.ts'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { authenticate } from './domain/auth.ts'
 import { buildApp } from './http/app.ts'
+import { requireFreeSpace } from './storage/local/free-space.ts'
 
 export { type Config, ConfigError, loadConfig } from './config.ts'
 
@@ -44,6 +45,10 @@ export async function createServer(config: Config): Promise<Server> {
       ready: async () => {
         await services.metadata.check()
         await services.blobs.check()
+        // SQLite and local blobs live in the data folder: below the floor, uploads would fail.
+        if (!config.s3 || !config.databaseUrl) {
+          await requireFreeSpace(config.dataDir, config.minFreeBytes)
+        }
       },
     },
     {

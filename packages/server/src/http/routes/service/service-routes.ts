@@ -21,7 +21,8 @@ export function serviceRoutes(app: FastifyInstance, services: AppServices): void
         operationId: 'service.ready',
         tags: ['service'],
         security: [],
-        summary: 'The database and the blob store answer (503 otherwise).',
+        summary:
+          'The database and the blob store answer and the data folder has room (503 otherwise).',
       },
     },
     async () => {
