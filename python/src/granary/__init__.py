@@ -12,7 +12,7 @@ Example::
     client.files.delete(result["key"], workspace_id="ws_abc123")
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .client import Client  # noqa: E402
 from .errors import ERROR_CODES, ApiError, GranaryError, NetworkError  # noqa: E402
