@@ -22,7 +22,8 @@ import requests
 
 from conftest import SRC, Server
 from granary import ApiError, Client
-from granary.uploads import MultipartUpload, Uploads
+from granary.multipart import MultipartUpload
+from granary.uploads import Uploads
 
 MiB = 1024 * 1024
 SIZE = 96 * MiB + 12345  # 20 parts of 5 MiB, the last one short
@@ -98,7 +99,7 @@ def test_multipart_upload_is_byte_exact(
     assert info["size"] == SIZE and info["sha256"] == sha
     assert sum(seen) == SIZE and all(n > 0 for n in seen)
     assert sorted(stats["parts"]) == list(range(1, 21)) and stats["bytes"] == SIZE
-    assert os.listdir(state_dir) == []
+    assert os.listdir(state_dir / "uploads") == []
     assert [f["key"] for f in client.files.list(workspace_id=workspace, prefix=prefix)] == [info["key"]]
     local = client.files.download(info["key"], workspace_id=workspace, dest=str(tmp_path) + "/")
     h = hashlib.sha256()
@@ -118,8 +119,8 @@ def test_resume_after_crash(
     with pytest.raises(Crash):
         client.files.upload_file(path, workspace_id=workspace, path=prefix, multipart_threshold=1,
                                  part_size=PART, concurrency=2, state_dir=state_dir)
-    (state_file,) = os.listdir(state_dir)
-    upload_id = json.loads((state_dir / state_file).read_text())["upload_id"]
+    (state_file,) = os.listdir(state_dir / "uploads")
+    upload_id = json.loads((state_dir / "uploads" / state_file).read_text())["upload_id"]
     open_ids = [u["upload_id"] for u in client.files.uploads.list(workspace_id=workspace)]
     assert upload_id in open_ids
     there = client.files.uploads.get(upload_id, workspace_id=workspace)
@@ -136,7 +137,7 @@ def test_resume_after_crash(
     assert second["bytes"] < SIZE and second["bytes"] <= SIZE - 7 * PART
     assert set(second["parts"]).isdisjoint(p["part_number"] for p in there["parts"])
     assert sum(seen) == SIZE
-    assert os.listdir(state_dir) == []
+    assert os.listdir(state_dir / "uploads") == []
     assert upload_id not in [u["upload_id"] for u in client.files.uploads.list(workspace_id=workspace)]
     assert first["bytes"] + second["bytes"] >= SIZE
     client.files.delete(info["key"], workspace_id=workspace)
@@ -333,10 +334,11 @@ def test_resume_after_kill_9(
         upload_id = None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
-            files = os.listdir(state_dir) if state_dir.exists() else []
+            uploads_dir = state_dir / "uploads"
+            files = os.listdir(uploads_dir) if uploads_dir.exists() else []
             if files and upload_id is None:
                 try:
-                    upload_id = json.loads((state_dir / files[0]).read_text())["upload_id"]
+                    upload_id = json.loads((uploads_dir / files[0]).read_text())["upload_id"]
                 except (OSError, ValueError, KeyError):
                     pass
             if upload_id is not None:
@@ -355,7 +357,7 @@ def test_resume_after_kill_9(
                                     part_size=PART, state_dir=state_dir)
     assert info["sha256"] == sha and info["size"] == SIZE
     assert stats["bytes"] <= SIZE - 4 * PART
-    assert os.listdir(state_dir) == []
+    assert os.listdir(state_dir / "uploads") == []
     client.files.delete(info["key"], workspace_id=workspace)
 
 
@@ -368,14 +370,14 @@ def test_rerun_after_confirmed_but_state_left(
     data = os.urandom(11 * MiB)
     src = tmp_path / "done.bin"
     src.write_bytes(data)
-    monkeypatch.setattr("granary.uploads._StateStore.remove", lambda self, key: None)
+    monkeypatch.setattr("granary.resume_state.StateStore.remove", lambda self, identity: None)
     first = client.files.upload_file(src, workspace_id=workspace, path=prefix, multipart_threshold=1,
                                      part_size=PART, state_dir=state_dir)
-    assert len(os.listdir(state_dir)) == 1
+    assert len(os.listdir(state_dir / "uploads")) == 1
     monkeypatch.undo()
     stats = instrument(monkeypatch)
     again = client.files.upload_file(src, workspace_id=workspace, path=prefix, multipart_threshold=1,
                                      part_size=PART, state_dir=state_dir)
     assert stats["bytes"] == 0
     assert again["key"] == first["key"] and again["sha256"] == hashlib.sha256(data).hexdigest()
-    assert os.listdir(state_dir) == []
+    assert os.listdir(state_dir / "uploads") == []

@@ -19,7 +19,9 @@ import pytest
 
 from conftest import FakeRequest, FakeServer
 from granary import ApiError, Client, NetworkError
-from granary.uploads import MultipartUpload, _PartReader, _Progress, parse_size
+from granary.multipart import MultipartUpload
+from granary.part_io import PartReader, Progress
+from granary.sizes import parse_size
 
 MiB = 1024 * 1024
 WS = "ws_abc123"
@@ -262,7 +264,7 @@ def test_parallel_parts_exact_bytes_batched_signing(sessions: FakeSessions, tmp_
     confirm = json.loads(sessions.requests_to("POST", "/v1/files/upload-confirm")[0].body)
     assert confirm == {"file_key": "bam/big.bam", "workspace_id": WS, "size": len(data), "filename": "big.bam",
                        "upload_id": "up_1", "sha256": hashlib.sha256(data).hexdigest()}
-    assert os.listdir(tmp_path / "state") == []  # state removed on success
+    assert os.listdir(tmp_path / "state" / "uploads") == []  # state removed on success
 
 
 def test_s3_style_etag_verification(fake: FakeServer, tmp_path: Path) -> None:
@@ -334,7 +336,7 @@ def test_persistent_failure_raises_and_keeps_session(sessions: FakeSessions, tmp
         upload(c, src, retries=2)
     assert ei.value.status == 500
     assert [p for p, _ in sessions.put_log].count(2) == 3
-    assert len(os.listdir(tmp_path / "state")) == 1  # kept for resume
+    assert len(os.listdir(tmp_path / "state" / "uploads")) == 1  # kept for resume
     sessions.fail = {}
     upload(c, src)  # resumes
     assert sessions.confirmed["up_1"] == data
@@ -415,9 +417,9 @@ def test_resume_after_crash_sends_only_missing_parts(
     with pytest.raises(Crash):
         upload(c, src, concurrency=1)
     assert len(first) == 3
-    state_files = os.listdir(tmp_path / "state")
+    state_files = os.listdir(tmp_path / "state" / "uploads")
     assert len(state_files) == 1
-    state = json.loads((tmp_path / "state" / state_files[0]).read_text())
+    state = json.loads((tmp_path / "state" / "uploads" / state_files[0]).read_text())
     assert state["upload_id"] == "up_1" and state["size"] == len(data)
     monkeypatch.undo()
     monkeypatch.setenv("GRANARY_STATE_DIR", str(tmp_path / "state"))
@@ -430,7 +432,7 @@ def test_resume_after_crash_sends_only_missing_parts(
     assert len(sessions.requests_to("POST", "/v1/files/upload-url")) == 1  # no new session
     assert sessions.confirmed["up_1"] == data
     assert sum(seen) == len(data)  # parts already there count at the start
-    assert os.listdir(tmp_path / "state") == []
+    assert os.listdir(tmp_path / "state" / "uploads") == []
 
 
 def test_resume_false_starts_over_and_aborts_old(
@@ -483,7 +485,7 @@ def test_resume_after_completed_confirm(
     """Killed after the server completed but before the state file went: confirm again."""
     src, data = make_file(tmp_path, 6 * MiB)
     c = client_for(sessions.fake)
-    monkeypatch.setattr("granary.uploads._StateStore.remove", lambda self, key: None)
+    monkeypatch.setattr("granary.resume_state.StateStore.remove", lambda self, identity: None)
     upload(c, src)
     monkeypatch.undo()
     monkeypatch.setenv("GRANARY_STATE_DIR", str(tmp_path / "state"))
@@ -491,7 +493,7 @@ def test_resume_after_completed_confirm(
     out, _ = upload(c, src)
     assert out["sha256"] == hashlib.sha256(data).hexdigest()
     assert len(sessions.put_log) == puts
-    assert os.listdir(tmp_path / "state") == []
+    assert os.listdir(tmp_path / "state" / "uploads") == []
 
 
 # ---------------------------------------------------------------------- choosing the flow
@@ -576,7 +578,7 @@ def test_part_reader_streams_in_blocks(tmp_path: Path) -> None:
     p = tmp_path / "f"
     p.write_bytes(data)
     positions: List[int] = []
-    r = _PartReader(str(p), 1000, 2 * MiB + 5, sha256=True, md5=True, stop=threading.Event(),
+    r = PartReader(str(p), 1000, 2 * MiB + 5, sha256=True, md5=True, stop=threading.Event(),
                     on_read=positions.append)
     assert len(r) == 2 * MiB + 5
     out = io.BytesIO()
@@ -595,7 +597,7 @@ def test_part_reader_streams_in_blocks(tmp_path: Path) -> None:
 
 def test_progress_counts_each_byte_once() -> None:
     got: List[int] = []
-    p = _Progress(got.append)
+    p = Progress(got.append)
     p.advance(1, 100 * 1024)
     p.advance(1, 300 * 1024)  # first flush (>= 256 KiB pending)
     p.advance(1, 50)  # a retry restarting the part: nothing new

@@ -239,8 +239,7 @@ def test_large_flow_puts_exact_headers_without_auth(fake: FakeServer, tmp_path: 
         "filename": "big.bam",
         "workspace_id": "w",
         "size": len(data),
-        "content_type": "application/octet-stream",
-        "path": "bam/",
+        "path": "bam/",  # no content_type guessed: the same request the CLI sends
         "overwrite": True,
     }
     assert put_req.body == data

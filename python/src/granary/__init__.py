@@ -14,8 +14,43 @@ Example::
 
 __version__ = "0.2.0"
 
-from .client import Client  # noqa: E402
-from .errors import ERROR_CODES, ApiError, GranaryError, NetworkError  # noqa: E402
-from .files import FileList  # noqa: E402
+from .client import Client
+from .errors import (
+    ERROR_CODES,
+    ApiError,
+    ConfigError,
+    FileChangedError,
+    GranaryError,
+    LocalFileError,
+    NetworkError,
+)
+from .models import (
+    DownloadLink,
+    FileInfo,
+    FileList,
+    SignedPart,
+    UploadInfo,
+    UploadPart,
+    UploadTicket,
+)
+from .transport import RetryPolicy
 
-__all__ = ["Client", "ApiError", "NetworkError", "GranaryError", "FileList", "ERROR_CODES", "__version__"]
+__all__ = [
+    "Client",
+    "ApiError",
+    "NetworkError",
+    "GranaryError",
+    "ConfigError",
+    "LocalFileError",
+    "FileChangedError",
+    "RetryPolicy",
+    "FileList",
+    "FileInfo",
+    "DownloadLink",
+    "UploadTicket",
+    "UploadInfo",
+    "UploadPart",
+    "SignedPart",
+    "ERROR_CODES",
+    "__version__",
+]

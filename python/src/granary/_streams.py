@@ -13,7 +13,7 @@ import uuid
 from typing import IO, Callable, List, Optional, Sequence, Tuple, Union
 from urllib.parse import quote
 
-from .errors import GranaryError
+from .errors import FileChangedError
 
 ProgressCallback = Callable[[int], object]
 
@@ -23,7 +23,9 @@ __all__ = ["MultipartBody", "FileReader", "ProgressCallback"]
 class FileReader:
     """Reads an open binary file up to ``size`` bytes, hashing and reporting progress on the way.
 
-    ``sha256`` holds the hex digest once everything was read (``None`` before).
+    ``sha256`` holds the hex digest once everything was read (``None`` before). ``rewind()``
+    starts again from the first byte (for a retry), if the file can seek; progress then reports
+    only bytes beyond the furthest point reached, so the increments still add up to ``size``.
     """
 
     def __init__(
@@ -37,12 +39,24 @@ class FileReader:
         self._left = size
         self._progress = progress
         self._hash = hashlib.sha256()
+        self._start = fh.tell() if fh.seekable() else None
+        self._reported = 0
         self.sha256: Optional[str] = None
 
     def __len__(self) -> int:
         return self._size
 
-    def read(self, n: int = -1) -> bytes:
+    def rewind(self) -> bool:
+        """Go back to the first byte; False when the file cannot seek (the body is spent)."""
+        if self._start is None:
+            return False
+        self._fh.seek(self._start)
+        self._left = self._size
+        self._hash = hashlib.sha256()
+        self.sha256 = None
+        return True
+
+    def read(self, n: Optional[int] = -1) -> bytes:
         if self._left <= 0:
             self._finish()
             return b""
@@ -50,17 +64,20 @@ class FileReader:
             n = min(self._left, 1024 * 1024)
         data = self._fh.read(n)
         if not data:
-            # Not an OSError: requests would report that as a connection failure.
-            raise GranaryError(
-                f"file shrank while uploading: {self._size - self._left} of {self._size} bytes read"
-            )
+            raise FileChangedError(f"file shrank while uploading: {self._size - self._left} of {self._size} bytes read")
         self._left -= len(data)
         self._hash.update(data)
-        if self._progress is not None:
-            self._progress(len(data))
+        self._report()
         if self._left == 0:
             self._finish()
         return data
+
+    def _report(self) -> None:
+        done = self._size - self._left
+        if done > self._reported:
+            if self._progress is not None:
+                self._progress(done - self._reported)
+            self._reported = done
 
     def _finish(self) -> None:
         if self.sha256 is None:
@@ -109,8 +126,8 @@ class MultipartBody:
             # RFC 7578 forbids filename*, but busboy (Fastify) and most parsers prefer it when present.
             disposition += f"; filename*=utf-8''{quote(filename, safe='')}"
         head += b"--" + b + b"\r\n"
-        head += f"Content-Disposition: {disposition}\r\n".encode("utf-8")
-        head += f"Content-Type: {content_type}\r\n\r\n".encode("utf-8")
+        head += f"Content-Disposition: {disposition}\r\n".encode()
+        head += f"Content-Type: {content_type}\r\n\r\n".encode()
         self._head = bytes(head)
         self._tail = b"\r\n--" + b + b"--\r\n"
         self.file = FileReader(fh, size, progress)
@@ -127,7 +144,15 @@ class MultipartBody:
     def __len__(self) -> int:
         return self._length
 
-    def read(self, n: int = -1) -> bytes:
+    def rewind(self) -> bool:
+        """Start the body again (for a retry); False when the file cannot seek."""
+        if not self.file.rewind():
+            return False
+        self._index = 0
+        self._offset = 0
+        return True
+
+    def read(self, n: Optional[int] = -1) -> bytes:
         if n is None or n < 0:
             n = 1024 * 1024
         while self._index < len(self._parts):

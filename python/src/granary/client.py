@@ -1,19 +1,20 @@
-"""The :class:`Client`: configuration, authentication, one ``requests.Session``, error mapping."""
+"""The :class:`Client`: configuration, authentication and the API's resources."""
 
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
-from urllib.parse import urljoin
+from typing import Any, Dict, Mapping, Optional, Tuple
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from . import __version__
 from .admin import Keys, Workspaces
-from .errors import _FALLBACK_CODES, ApiError, NetworkError
+from .errors import ApiError, ConfigError
 from .files import Files
+from .transport import RetryPolicy, Timeout, Transport, is_html, not_granary_message
 
-__all__ = ["Client", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT"]
+__all__ = ["Client", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "RetryPolicy"]
 
 #: Used when neither ``base_url=`` nor ``GRANARY_URL`` is given.
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
@@ -21,15 +22,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 #: so a slow 500 MB upload is fine; it bounds how long the server may stay silent.
 DEFAULT_TIMEOUT: Tuple[float, float] = (10.0, 300.0)
 
-Timeout = Union[None, float, Tuple[float, float]]
-
-# The failures that mean "no usable answer" rather than "the server said no".
-_NETWORK_FAILURES = (
-    requests.exceptions.ConnectionError,  # refused, reset, DNS, SSL
-    requests.exceptions.Timeout,
-    requests.exceptions.ChunkedEncodingError,  # body cut short (incl. Content-Length mismatch)
-    requests.exceptions.ContentDecodingError,
-)
+_NO_KEY = "no API key was sent: set GRANARY_API_KEY or run granary login (or pass Client(api_key=...))"
 
 
 class Client:
@@ -39,10 +32,13 @@ class Client:
         api_key: the API key, sent as ``Authorization: Bearer <key>``. Defaults to the
             ``GRANARY_API_KEY`` environment variable.
         base_url: the server's URL. Defaults to ``GRANARY_URL``, else ``http://127.0.0.1:8080``.
+            A URL without ``http://`` or ``https://`` raises :class:`ConfigError`.
         timeout: seconds, a number or a ``(connect, read)`` pair, applied to every request.
         session: a ``requests.Session`` to use (proxies, certificates, adapters); one is created
             otherwise. Authorization is added per request, never to the session, so signed URLs
             are fetched without it.
+        retry: how answers 429 and 503 are retried (``Retry-After`` is honoured); see
+            :class:`granary.transport.RetryPolicy`.
 
     Attributes:
         files: :class:`granary.files.Files` — list, upload, download, delete.
@@ -53,7 +49,7 @@ class Client:
 
         from granary import Client
 
-        client = Client(api_key="grn_...", base_url="http://127.0.0.1:8080")
+        client = Client(api_key="gr_...", base_url="http://127.0.0.1:8080")
         for f in client.files.list(workspace_id="ws_abc123"):
             print(f["key"], f["size"])
 
@@ -67,21 +63,33 @@ class Client:
         base_url: Optional[str] = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         session: Optional[requests.Session] = None,
+        retry: Optional[RetryPolicy] = None,
     ) -> None:
         self.api_key = api_key if api_key is not None else os.environ.get("GRANARY_API_KEY") or None
+        setting = "base_url" if base_url else "GRANARY_URL"
         url = base_url or os.environ.get("GRANARY_URL") or DEFAULT_BASE_URL
-        self.base_url = url.rstrip("/")
-        self.timeout = timeout
+        self.base_url = _checked_url(url, setting).rstrip("/")
         self.session = session if session is not None else requests.Session()
         self.session.headers.setdefault("User-Agent", f"granary-python/{__version__}")
+        self.transport = Transport(
+            self.session,
+            timeout=timeout,
+            retry=retry or RetryPolicy(),
+            base_url=self.base_url,
+            url_setting=setting,
+        )
         self.files = Files(self)
         self.workspaces = Workspaces(self)
         self.keys = Keys(self)
 
+    @property
+    def timeout(self) -> Timeout:
+        return self.transport.timeout
+
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, api_key={'***' if self.api_key else None})"
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -125,9 +133,12 @@ class Client:
         h: Dict[str, str] = dict(headers or {})
         if self.api_key:
             h["Authorization"] = f"Bearer {self.api_key}"
-        return self.send(
-            method, self.url(path), params=params, json=json, data=data, headers=h, stream=stream
-        )
+        try:
+            return self.send(method, self.url(path), params=params, json=json, data=data, headers=h, stream=stream)
+        except ApiError as exc:
+            if exc.status == 401 and not self.api_key:
+                raise ApiError(401, exc.code, _NO_KEY, exc.request_id, exc.details) from exc
+            raise
 
     def send(
         self,
@@ -144,25 +155,7 @@ class Client:
 
         Raises :class:`ApiError` for a status >= 400 and :class:`NetworkError` for no answer.
         """
-        try:
-            resp = self.session.request(
-                method,
-                url,
-                params=_clean_params(params),
-                json=json,
-                data=data,
-                headers=dict(headers or {}),
-                timeout=self.timeout,
-                stream=stream,
-            )
-        except _NETWORK_FAILURES as exc:
-            raise NetworkError(f"{method} {_redact(url)} failed: {exc}") from exc
-        if resp.status_code >= 400:
-            try:
-                raise_for_error(resp)
-            finally:
-                resp.close()
-        return resp
+        return self.transport.send(method, url, params=params, json=json, data=data, headers=headers, stream=stream)
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Like :meth:`request` and return the decoded JSON body (``None`` for an empty body)."""
@@ -172,62 +165,20 @@ class Client:
         try:
             return resp.json()
         except ValueError as exc:
-            raise ApiError(
-                resp.status_code,
-                "internal_error",
-                f"the server answered {method} {path} with a body that is not JSON",
-                resp.headers.get("x-request-id"),
-            ) from exc
+            rid = resp.headers.get("x-request-id")
+            if is_html(resp):
+                message = not_granary_message(resp, self.transport.url_setting)
+            else:
+                message = f"the server answered {method} {path} with a body that is not JSON"
+            raise ApiError(resp.status_code, "internal_error", message, rid) from exc
 
 
-def _clean_params(params: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
-    if params is None:
-        return None
-    out: Dict[str, Any] = {}
-    for k, v in params.items():
-        if v is None:
-            continue
-        out[k] = ("true" if v else "false") if isinstance(v, bool) else v
-    return out
-
-
-def _redact(url: str) -> str:
-    """Drop the query string (signatures) from a URL for messages."""
-    return url.split("?", 1)[0]
-
-
-def raise_for_error(resp: requests.Response) -> None:
-    """Raise the :class:`ApiError` an error response describes (nothing for status < 400).
-
-    Reads ``{"error": {"code", "message", "request_id", "details"}}``; falls back to the
-    ``x-request-id`` header and, for a body that is not Granary's, to a code chosen by status.
-    """
-    status = resp.status_code
-    if status < 400:
-        return
-    header_rid = resp.headers.get("x-request-id")
-    err: Any = None
-    try:
-        body = resp.json()
-        if isinstance(body, dict):
-            err = body.get("error")
-    except ValueError:
-        pass
-    if isinstance(err, dict) and isinstance(err.get("code"), str):
-        details = err.get("details")
-        raise ApiError(
-            status,
-            err["code"],
-            str(err.get("message") or resp.reason or ""),
-            err.get("request_id") or header_rid,
-            details if isinstance(details, dict) else None,
-        )
-    code = _FALLBACK_CODES.get(status, "internal_error" if status >= 500 else "invalid_request")
-    text = ""
-    try:
-        text = resp.text[:300].strip()
-    except Exception:  # pragma: no cover - undecodable body
-        pass
-    message = f"HTTP {status} {resp.reason or ''}".strip() + (f": {text}" if text else "")
-    raise ApiError(status, code, message, header_rid)
-
+def _checked_url(url: str, setting: str) -> str:
+    """The URL if it is http(s) with a host; else a :class:`ConfigError` naming ``setting``."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https"):
+        fix = ": use an http:// or https:// URL" if "://" in url else f": use http://{url.strip()}"
+        raise ConfigError(f"{setting} {url!r} has no http:// or https:// scheme{fix}")
+    if not parts.hostname:
+        raise ConfigError(f"{setting} {url!r} has no host: use e.g. http://127.0.0.1:8080")
+    return url.strip()

@@ -7,6 +7,11 @@ Two families, deliberately unrelated so that ``except ApiError`` never swallows 
 * :class:`NetworkError` — no usable answer: connection refused, DNS failure, timeout, connection
   cut mid-body.
 
+Both derive from :class:`GranaryError`, like :class:`ConfigError` (a URL without a scheme, a bad
+size in the environment), :class:`LocalFileError` (the local file cannot be read) and
+:class:`FileChangedError` (it changed while being sent): every failure the client reports is a
+``GranaryError``, and its message says what to do.
+
 Example::
 
     from granary import Client, ApiError, NetworkError
@@ -27,7 +32,16 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional
 
-__all__ = ["GranaryError", "ApiError", "NetworkError", "ERROR_CODES"]
+__all__ = [
+    "GranaryError",
+    "ApiError",
+    "NetworkError",
+    "ConfigError",
+    "LocalFileError",
+    "FileChangedError",
+    "ERROR_CODES",
+    "FALLBACK_CODES",
+]
 
 #: The closed list of codes the server answers with (kept equal to the protocol package's list).
 ERROR_CODES = (
@@ -63,7 +77,7 @@ ERROR_CODES = (
 
 # Used only when an error answer has no Granary JSON body (e.g. a proxy's HTML page or an S3
 # XML error on a presigned URL): the closest code from the closed list for the status.
-_FALLBACK_CODES: Dict[int, str] = {
+FALLBACK_CODES: Dict[int, str] = {
     400: "invalid_request",
     401: "unauthenticated",
     403: "insufficient_scope",
@@ -74,6 +88,7 @@ _FALLBACK_CODES: Dict[int, str] = {
     415: "unsupported_media_type",
     416: "range_not_satisfiable",
     422: "invalid_request",
+    429: "invalid_request",
     503: "storage_unavailable",
 }
 
@@ -92,6 +107,7 @@ class ApiError(GranaryError):
         request_id: the server's request id (body ``error.request_id`` or the
             ``x-request-id`` header), to quote in bug reports; ``None`` if absent.
         details: optional structured details from the body (``error.details``), else ``{}``.
+        retry_after: with 429 and 503, the seconds the server asked to wait (``Retry-After``).
 
     Example::
 
@@ -108,12 +124,15 @@ class ApiError(GranaryError):
         message: str,
         request_id: Optional[str] = None,
         details: Optional[Mapping[str, Any]] = None,
+        retry_after: Optional[float] = None,
     ) -> None:
         self.status = status
         self.code = code
         self.message = message
         self.request_id = request_id
         self.details: Dict[str, Any] = dict(details or {})
+        #: Seconds the server asked to wait before trying again (``Retry-After``), else ``None``.
+        self.retry_after = retry_after
         super().__init__(status, code, message, request_id, self.details)
 
     def __str__(self) -> str:
@@ -139,3 +158,28 @@ class NetworkError(GranaryError):
         except NetworkError as e:
             print("unreachable:", e)
     """
+
+
+class ConfigError(GranaryError, ValueError):
+    """The client is set up wrong: no API key, a URL without ``http://``, a bad size in the
+    environment. The message names the setting and how to fix it.
+
+    Example::
+
+        try:
+            Client(base_url="granary.lab.example:8080")
+        except ConfigError as e:
+            print(e)   # base_url 'granary.lab.example:8080' has no scheme: use http://...
+    """
+
+
+class LocalFileError(GranaryError, OSError):
+    """A local file cannot be opened (missing, a folder, no permission). ``errno``,
+    ``strerror`` and ``filename`` are set as on the ``OSError`` it wraps, which is chained."""
+
+
+class FileChangedError(GranaryError):
+    """The local file changed while it was being sent (it shrank): send it again.
+
+    Not an ``OSError`` on purpose: raised inside a request body, an ``OSError`` would be reported
+    by ``requests`` as a connection failure."""

@@ -1,32 +1,23 @@
-"""``client.files``: the seed's Files API (list, upload, download, delete, large uploads)."""
+"""``client.files``: the seed's Files API (list, upload, download, delete, large uploads).
+
+This module is the API surface; the flows behind :meth:`Files.upload_file` are in
+``file_upload.py`` (choosing the flow, resume state) and ``multipart.py`` (the part engine).
+"""
 
 from __future__ import annotations
 
-import mimetypes
 import os
-import secrets
-import time
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Dict,
-    Iterator,
-    List,
-    Optional,
-    Union,
-)
+from typing import IO, TYPE_CHECKING, Any, Dict, Iterator, Optional, cast
 
-from ._streams import FileReader, MultipartBody, ProgressCallback, file_size
-from .errors import ApiError
-from .uploads import (
-    MULTIPART_THRESHOLD_DEFAULT,
-    MultipartUpload,
-    Uploads,
-    _env_size,
-    _StateStore,
-    default_state_dir,
-    log,
-)
+from ._streams import MultipartBody, ProgressCallback, file_size
+from .download import destination, save
+from .errors import LocalFileError
+from .file_upload import FileUploader, UploadOptions
+from .models import DownloadLink, FileInfo, FileList, UploadTicket, json_object
+from .paths import PathLike, folder
+from .resume_state import default_state_dir
+from .sizes import LARGE_THRESHOLD_DEFAULT, MULTIPART_THRESHOLD_DEFAULT, MiB, env_size
+from .uploads import Uploads
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import Client
@@ -40,55 +31,14 @@ __all__ = [
     "MULTIPART_THRESHOLD_DEFAULT",
 ]
 
-#: A file's metadata as the server returns it: ``id``, ``workspace_id``, ``key``, ``name``,
-#: ``size``, ``content_type``, ``description``, ``sha256``, ``created_at``, ``updated_at``.
-FileInfo = Dict[str, Any]
-PathLike = Union[str, "os.PathLike[str]"]
-
-MiB = 1024 * 1024
-#: Files larger than this go through the large-file flow in :meth:`Files.upload_file`.
-LARGE_THRESHOLD_DEFAULT = 100 * MiB
 _CHUNK = 1 * MiB
+#: What the file part of a form upload says when the caller names no type: the same as the CLI
+#: and the TypeScript client, so one file gets the same metadata from every client.
+OCTET_STREAM = "application/octet-stream"
 
 
-class FileList(List[FileInfo]):
-    """One page of files: a plain ``list`` of file dicts, plus the page's extras.
-
-    Attributes:
-        next_cursor: pass as ``cursor=`` to get the next page; ``None`` on the last page.
-        folders: with ``delimiter="/"``, the sub-folders (e.g. ``["raw/"]``); else ``[]``.
-
-    Example::
-
-        page = client.files.list(workspace_id="ws_abc123", prefix="results/", limit=50)
-        for f in page:
-            print(f["key"])
-        if page.next_cursor:
-            more = client.files.list(workspace_id="ws_abc123", cursor=page.next_cursor)
-    """
-
-    def __init__(
-        self,
-        files: Any = (),
-        next_cursor: Optional[str] = None,
-        folders: Optional[List[str]] = None,
-    ) -> None:
-        super().__init__(files)
-        self.next_cursor = next_cursor
-        self.folders: List[str] = list(folders or [])
-
-    def __repr__(self) -> str:
-        return (
-            f"FileList({list.__repr__(self)}, next_cursor={self.next_cursor!r}, "
-            f"folders={self.folders!r})"
-        )
-
-
-def _folder(path: Optional[str]) -> Optional[str]:
-    """``"raw"`` -> ``"raw/"``: ``path`` is a folder, the key is ``path`` + file name."""
-    if not path:
-        return None
-    return path if path.endswith("/") else path + "/"
+def _without_none(values: Dict[str, Any]) -> Dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
 
 
 class Files:
@@ -98,7 +48,7 @@ class Files:
         uploads: :class:`granary.uploads.Uploads` — list, inspect and abort upload sessions.
     """
 
-    def __init__(self, client: "Client") -> None:
+    def __init__(self, client: Client) -> None:
         self._client = client
         self.uploads = Uploads(client)
 
@@ -131,22 +81,15 @@ class Files:
             for f in files:
                 print(f"{f['name']} — {f['size'] / 1024:.1f} KB  key={f['key']}")
         """
-        body = self._client.request_json(
-            "GET",
-            "/v1/files",
-            params={
-                "workspace_id": workspace_id,
-                "prefix": prefix,
-                "limit": limit,
-                "cursor": cursor,
-                "delimiter": delimiter,
-            },
-        )
-        return FileList(
-            body.get("files") or [],
-            next_cursor=body.get("next_cursor"),
-            folders=body.get("folders"),
-        )
+        params = {
+            "workspace_id": workspace_id,
+            "prefix": prefix,
+            "limit": limit,
+            "cursor": cursor,
+            "delimiter": delimiter,
+        }
+        body = json_object(self._client.request_json("GET", "/v1/files", params=params))
+        return FileList(body.get("files") or [], next_cursor=body.get("next_cursor"), folders=body.get("folders"))
 
     def list_all(
         self,
@@ -163,9 +106,7 @@ class Files:
         """
         cursor: Optional[str] = None
         while True:
-            page = self.list(
-                workspace_id=workspace_id, prefix=prefix, limit=page_size, cursor=cursor
-            )
+            page = self.list(workspace_id=workspace_id, prefix=prefix, limit=page_size, cursor=cursor)
             yield from page
             cursor = page.next_cursor
             if not cursor:
@@ -198,7 +139,8 @@ class Files:
             description: optional free text stored with the file.
             overwrite: ``False`` = create only: ``ApiError`` ``409 file_exists`` if the key exists.
             filename: name to store instead of the local file's name.
-            content_type: defaults to a guess from the name, else ``application/octet-stream``.
+            content_type: the file part's type; ``application/octet-stream`` when not given (the
+                server decides the type of known formats, as for the CLI and TypeScript client).
             progress: called with the number of new file bytes sent (``tqdm``'s ``update``).
 
         Returns:
@@ -210,21 +152,15 @@ class Files:
             file_key = result["key"]   # "raw/sample.vcf"
         """
         name = filename or os.path.basename(os.fspath(local_path))
-        ctype = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         fields = [("workspace_id", workspace_id)]
-        folder = _folder(path)
-        if folder is not None:
-            fields.append(("path", folder))
-        if description is not None:
-            fields.append(("description", description))
+        fields += [(k, v) for k, v in (("path", folder(path)), ("description", description)) if v is not None]
         fields.append(("overwrite", "true" if overwrite else "false"))
-        with open(local_path, "rb") as fh:
-            body = MultipartBody(fields, "file", name, fh, file_size(fh), ctype, progress)
+        with _open_local(local_path) as fh:
+            body = MultipartBody(fields, "file", name, fh, file_size(fh), content_type or OCTET_STREAM, progress)
             resp = self._client.request(
                 "POST", "/v1/files/upload", data=body, headers={"Content-Type": body.content_type}
             )
-        info: FileInfo = resp.json()
-        return info
+        return cast(FileInfo, json_object(resp.json()))
 
     # ------------------------------------------------------------------ download
 
@@ -235,7 +171,7 @@ class Files:
         workspace_id: str,
         expires_in: Optional[int] = None,
         disposition: Optional[str] = None,
-    ) -> Dict[str, str]:
+    ) -> DownloadLink:
         """Get a signed URL for a file's bytes: ``{"url": ..., "expires_at": ...}``.
 
         Anyone holding the URL can fetch the file until it expires (default 3600 s, max 604800),
@@ -253,16 +189,8 @@ class Files:
                                              expires_in=3600)
             print(link["url"], "valid until", link["expires_at"])
         """
-        out: Dict[str, str] = self._client.request_json(
-            "GET",
-            "/v1/files/download",
-            params={
-                "workspace_id": workspace_id,
-                "key": key,
-                "expires_in": expires_in,
-                "disposition": disposition,
-            },
-        )
+        params = {"workspace_id": workspace_id, "key": key, "expires_in": expires_in, "disposition": disposition}
+        out = cast(DownloadLink, json_object(self._client.request_json("GET", "/v1/files/download", params=params)))
         out["url"] = self._client.resolve(out["url"])
         return out
 
@@ -288,38 +216,12 @@ class Files:
             print(f"Saved to {local_path}")     # ./output/sample.vcf
         """
         link = self.download_url(key, workspace_id=workspace_id)
-        name = key.rstrip("/").rsplit("/", 1)[-1]
-        dest_s = os.fspath(dest)
-        seps = (os.sep, os.altsep) if os.altsep else (os.sep,)
-        if dest_s.endswith(seps) or dest_s.endswith("/") or os.path.isdir(dest_s):
-            folder = dest_s
-            final = os.path.join(dest_s, name)
-        else:
-            folder = os.path.dirname(dest_s) or "."
-            final = dest_s
-        os.makedirs(folder, exist_ok=True)
-
+        where, final = destination(dest, key.rstrip("/").rsplit("/", 1)[-1])
         resp = self._client.send("GET", link["url"], stream=True)
-        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.part")
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-            with os.fdopen(fd, "wb") as out:
-                for chunk in _iter_body(resp, link["url"]):
-                    out.write(chunk)
-                    if progress is not None:
-                        progress(len(chunk))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, final)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+            return save(self._client.transport.iter_body(resp, link["url"], _CHUNK), where, final, progress)
         finally:
             resp.close()
-        return final
 
     # ------------------------------------------------------------------ delete
 
@@ -330,9 +232,7 @@ class Files:
 
             client.files.delete("raw/sample.vcf", workspace_id="ws_abc123")
         """
-        self._client.request(
-            "DELETE", "/v1/files", params={"workspace_id": workspace_id, "key": key}
-        ).close()
+        self._client.request("DELETE", "/v1/files", params={"workspace_id": workspace_id, "key": key}).close()
 
     # ------------------------------------------------------------------ large-file flow
 
@@ -350,7 +250,7 @@ class Files:
         expires_in: Optional[int] = None,
         multipart: Optional[bool] = None,
         part_size: Optional[int] = None,
-    ) -> Dict[str, Any]:
+    ) -> UploadTicket:
         """Step 1 of the large-file flow: get a URL to ``PUT`` the bytes to.
 
         Returns ``{"uploadUrl", "fileKey", "uploadId", "expiresAt", "method", "headers"}``. Then
@@ -370,19 +270,22 @@ class Files:
             with open("large_genome.bam", "rb") as f:
                 requests.put(info["uploadUrl"], data=f, headers=info["headers"])
         """
-        payload: Dict[str, Any] = {"filename": filename, "workspace_id": workspace_id, "size": size}
-        optional = {
-            "content_type": content_type,
-            "path": _folder(path),
-            "sha256": sha256,
-            "description": description,
-            "overwrite": overwrite,
-            "expires_in": expires_in,
-            "multipart": multipart,
-            "part_size": part_size,
-        }
-        payload.update({k: v for k, v in optional.items() if v is not None})
-        info: Dict[str, Any] = self._client.request_json("POST", "/v1/files/upload-url", json=payload)
+        payload = _without_none(
+            {
+                "filename": filename,
+                "workspace_id": workspace_id,
+                "size": size,
+                "content_type": content_type,
+                "path": folder(path),
+                "sha256": sha256,
+                "description": description,
+                "overwrite": overwrite,
+                "expires_in": expires_in,
+                "multipart": multipart,
+                "part_size": part_size,
+            }
+        )
+        info = cast(UploadTicket, json_object(self._client.request_json("POST", "/v1/files/upload-url", json=payload)))
         if isinstance(info.get("uploadUrl"), str):
             info["uploadUrl"] = self._client.resolve(info["uploadUrl"])
         return info
@@ -409,11 +312,17 @@ class Files:
                                                  filename="large_genome.bam", size=size)
             print(result["key"])
         """
-        payload: Dict[str, Any] = {"file_key": file_key, "workspace_id": workspace_id, "size": size}
-        optional = {"filename": filename, "upload_id": upload_id, "sha256": sha256}
-        payload.update({k: v for k, v in optional.items() if v is not None})
-        info: FileInfo = self._client.request_json("POST", "/v1/files/upload-confirm", json=payload)
-        return info
+        payload = _without_none(
+            {
+                "file_key": file_key,
+                "workspace_id": workspace_id,
+                "size": size,
+                "filename": filename,
+                "upload_id": upload_id,
+                "sha256": sha256,
+            }
+        )
+        return cast(FileInfo, json_object(self._client.request_json("POST", "/v1/files/upload-confirm", json=payload)))
 
     # ------------------------------------------------------------------ one call for any size
 
@@ -454,8 +363,10 @@ class Files:
           skips that pass).
 
         Resume: with ``resume=True`` the session id is kept in a small JSON file under
-        ``state_dir`` (``GRANARY_STATE_DIR``, else ``~/.granary/uploads/``), keyed by the file's
-        absolute path, size and mtime, the server, the workspace and the key. Calling
+        ``<state_dir>/uploads/`` (``state_dir`` defaults to ``GRANARY_STATE_DIR``, else
+        ``~/.granary``), named by the file's absolute path, size and mtime, the server, the
+        workspace and the key. The CLI (``granary upload``) writes and reads the same files, so
+        either resumes the other's interrupted upload. Calling
         ``upload_file`` again with the same arguments after a crash, a ``Ctrl-C`` or a lost
         network asks the server which parts it already holds (checking them against the file)
         and sends only the missing ones. The state file is removed once the file is confirmed.
@@ -475,12 +386,12 @@ class Files:
             part_size: part size hint in bytes (at least 5 MiB).
             concurrency: parts in flight at once (threads), default 4.
             resume: keep and use the resume state file.
-            content_type: defaults to a guess from the name, else ``application/octet-stream``.
+            content_type: sent as is when given; otherwise none is guessed (the server decides).
             overwrite: ``False`` = create only (``409 file_exists`` if the key exists).
             checksum: compute the whole file's SHA-256 and have the server verify it.
             retries: attempts per part after the first failure (network errors, 5xx, 429,
-                damaged parts).
-            state_dir: where resume state files live.
+                damaged parts); a ``Retry-After`` the server sends is waited at least.
+            state_dir: the state root (``GRANARY_STATE_DIR``); state files live in its ``uploads/``.
 
         Returns:
             The file's metadata (``key``, ``size``, ``sha256``, ...).
@@ -503,306 +414,38 @@ class Files:
             client.files.upload_file("NA12878.bam", workspace_id="ws_abc123", path="bam/",
                                      part_size=256 * 1024 * 1024, concurrency=8)
         """
-        local = os.path.abspath(os.fspath(local_path))
-        st = os.stat(local)
-        size = st.st_size
-        if multipart_threshold is None:
-            multipart_threshold = _env_size("GRANARY_MULTIPART_THRESHOLD") or MULTIPART_THRESHOLD_DEFAULT
-        if part_size is None:
-            part_size = _env_size("GRANARY_PART_SIZE")
-        options = _SessionOptions(
-            part_size=part_size,
+        options = UploadOptions(
+            workspace_id=workspace_id,
+            path=path,
+            description=description,
+            progress=progress,
+            large_threshold=large_threshold,
+            multipart_threshold=multipart_threshold
+            or env_size("GRANARY_MULTIPART_THRESHOLD")
+            or MULTIPART_THRESHOLD_DEFAULT,
+            part_size=part_size if part_size is not None else env_size("GRANARY_PART_SIZE"),
             concurrency=concurrency,
             resume=resume,
+            content_type=content_type,
+            overwrite=overwrite,
             checksum=checksum,
             retries=retries,
             state_dir=os.fspath(state_dir) if state_dir is not None else default_state_dir(),
         )
-        if size > 0 and size >= multipart_threshold:
-            return self._upload_multipart(
-                local,
-                st,
-                workspace_id=workspace_id,
-                path=path,
-                description=description,
-                progress=progress,
-                content_type=content_type,
-                overwrite=overwrite,
-                options=options,
-            )
-        if size <= large_threshold:
-            return self.upload(
-                local,
-                workspace_id=workspace_id,
-                path=path,
-                description=description,
-                overwrite=overwrite,
-                content_type=content_type,
-                progress=progress,
-            )
-        name = os.path.basename(local)
-        ctype = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-        answer = self.upload_large(
-            filename=name,
-            workspace_id=workspace_id,
-            content_type=ctype,
-            size=size,
-            path=path,
-            description=description,
-            overwrite=overwrite,
-        )
-        if answer.get("multipart"):
-            # The server's own threshold is lower than ours: it opened a session.
-            return self._upload_multipart(
-                local,
-                st,
-                workspace_id=workspace_id,
-                path=path,
-                description=description,
-                progress=progress,
-                content_type=content_type,
-                overwrite=overwrite,
-                options=options,
-                opened=answer,
-            )
-        return self._put_single(local, answer, workspace_id=workspace_id, progress=progress)
-
-    def _put_single(
-        self,
-        local: str,
-        answer: Dict[str, Any],
-        *,
-        workspace_id: str,
-        progress: Optional[ProgressCallback],
-    ) -> FileInfo:
-        """PUT the whole file to a single-PUT answer's ``uploadUrl``, then confirm with its SHA-256."""
-        name = os.path.basename(local)
-        with open(local, "rb") as fh:
-            size = file_size(fh)
-            reader = FileReader(fh, size, progress)
-            # Exactly the headers the server asked for (requests adds Content-Length); no API key.
-            self._client.send(
-                str(answer.get("method") or "PUT"),
-                answer["uploadUrl"],
-                data=reader,
-                headers=dict(answer.get("headers") or {}),
-            ).close()
-        return self.upload_confirm(
-            file_key=answer["fileKey"],
-            workspace_id=workspace_id,
-            filename=name,
-            size=size,
-            upload_id=answer.get("uploadId"),
-            sha256=reader.sha256,
-        )
-
-    def _upload_multipart(
-        self,
-        local: str,
-        st: os.stat_result,
-        *,
-        workspace_id: str,
-        path: Optional[str],
-        description: Optional[str],
-        progress: Optional[ProgressCallback],
-        content_type: Optional[str],
-        overwrite: bool,
-        options: "_SessionOptions",
-        opened: Optional[Dict[str, Any]] = None,
-    ) -> FileInfo:
-        name = os.path.basename(local)
-        size = st.st_size
-        store = _StateStore(options.state_dir)
-        state_key = store.key(
-            server=self._client.base_url,
-            path=local,
-            size=size,
-            mtime_ns=st.st_mtime_ns,
-            workspace_id=workspace_id,
-            key=(_folder(path) or "") + name,
-        )
-        session: Optional[Dict[str, Any]] = None
-        present: Dict[int, Dict[str, Any]] = {}
-        saved = store.load(state_key) if opened is None else None
-        if saved is not None and options.resume:
-            found = self._resumable(saved, size=size, workspace_id=workspace_id)
-            if found is not None and found.get("status") == "completed":
-                info = self.upload_confirm(
-                    file_key=str(found["file_key"]),
-                    workspace_id=workspace_id,
-                    filename=name,
-                    size=size,
-                    upload_id=str(found["upload_id"]),
-                )
-                store.remove(state_key)
-                return info
-            if found is not None:
-                session = {
-                    "upload_id": str(found["upload_id"]),
-                    "file_key": str(found.get("file_key") or saved["file_key"]),
-                    "part_size": int(found["part_size"]),
-                    "part_count": int(found["part_count"]),
-                }
-                for p in found.get("parts") or []:
-                    present[int(p["part_number"])] = p
-                log.info(
-                    "granary: resuming upload %s of %s: %d of %d parts already there",
-                    session["upload_id"], local, len(present), session["part_count"],
-                )
-            else:
-                store.remove(state_key)
-        elif saved is not None:
-            self._abort_quietly(str(saved.get("upload_id")), workspace_id)
-            store.remove(state_key)
-
-        if session is None:
-            if opened is None:
-                ctype = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-                opened = self.upload_large(
-                    filename=name,
-                    workspace_id=workspace_id,
-                    content_type=ctype,
-                    size=size,
-                    path=path,
-                    description=description,
-                    overwrite=overwrite,
-                    multipart=True,
-                    part_size=options.part_size,
-                )
-                if not opened.get("multipart"):
-                    if opened.get("uploadUrl"):
-                        # A server without multipart sessions: one streaming PUT.
-                        return self._put_single(local, opened, workspace_id=workspace_id, progress=progress)
-                    raise ApiError(500, "internal_error", "upload-url answered neither a session nor a URL")
-            session = {
-                "upload_id": str(opened["uploadId"]),
-                "file_key": str(opened["fileKey"]),
-                "part_size": int(opened["partSize"]),
-                "part_count": int(opened["partCount"]),
-            }
-            if options.resume:
-                store.save(
-                    state_key,
-                    dict(
-                        session,
-                        server=self._client.base_url,
-                        local_path=local,
-                        size=size,
-                        mtime_ns=st.st_mtime_ns,
-                        workspace_id=workspace_id,
-                        started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    ),
-                )
-
-        upload = self._multipart_upload(
-            local,
-            size=size,
-            session=session,
-            filename=name,
-            workspace_id=workspace_id,
-            progress=progress,
-            options=options,
-        )
+        local = os.path.abspath(os.fspath(local_path))
         try:
-            info = upload.run(present)
-        except ApiError as exc:
-            if upload.session_gone or exc.code == "upload_not_found":
-                store.remove(state_key)
-            raise
-        store.remove(state_key)
-        return info
-
-    def _multipart_upload(
-        self,
-        local: str,
-        *,
-        size: int,
-        session: Dict[str, Any],
-        filename: str,
-        workspace_id: str,
-        progress: Optional[ProgressCallback],
-        options: "_SessionOptions",
-    ) -> MultipartUpload:
-        """Build the engine for one session (a seam for tests)."""
-        return MultipartUpload(
-            self._client,
-            local_path=local,
-            size=size,
-            upload_id=session["upload_id"],
-            file_key=session["file_key"],
-            filename=filename,
-            workspace_id=workspace_id,
-            part_size=session["part_size"],
-            part_count=session["part_count"],
-            progress=progress,
-            concurrency=options.concurrency,
-            retries=options.retries,
-            checksum=options.checksum,
-        )
-
-    def _resumable(self, saved: Dict[str, Any], *, size: int, workspace_id: str) -> Optional[Dict[str, Any]]:
-        """The saved session if the server still has it open (or completed) for this file."""
-        upload_id = saved.get("upload_id")
-        if not isinstance(upload_id, str):
-            return None
-        try:
-            found = self.uploads.get(upload_id, workspace_id=workspace_id)
-        except ApiError as exc:
-            if exc.status in (404, 410):
-                return None
-            raise
-        status = found.get("status")
-        if status == "completed":
-            return found
-        if (
-            status not in ("pending", "received")
-            or not found.get("multipart", True)
-            or int(found.get("size", -1)) != size
-            or not found.get("part_size")
-            or not found.get("part_count")
-        ):
-            if status in ("pending", "received"):
-                self._abort_quietly(upload_id, workspace_id)
-            return None
-        return found
-
-    def _abort_quietly(self, upload_id: str, workspace_id: str) -> None:
-        try:
-            self.uploads.abort(upload_id, workspace_id=workspace_id)
-        except Exception as exc:  # best effort: the server's reaper frees it eventually
-            log.info("granary: could not abort stale upload %s: %s", upload_id, exc)
+            return FileUploader(self._client, options).upload(local)
+        except FileNotFoundError as exc:
+            if exc.filename != local:
+                raise
+            raise LocalFileError(exc.errno, f"no such file: {local}", local) from exc
 
 
-class _SessionOptions:
-    """How :meth:`Files.upload_file` runs multipart sessions."""
-
-    def __init__(
-        self,
-        *,
-        part_size: Optional[int],
-        concurrency: int,
-        resume: bool,
-        checksum: bool,
-        retries: int,
-        state_dir: str,
-    ) -> None:
-        self.part_size = part_size
-        self.concurrency = concurrency
-        self.resume = resume
-        self.checksum = checksum
-        self.retries = retries
-        self.state_dir = state_dir
-
-
-def _iter_body(resp: Any, url: str) -> Iterator[bytes]:
-    """The response body in chunks; a cut connection becomes :class:`NetworkError`."""
-    from .client import _NETWORK_FAILURES, _redact
-    from .errors import NetworkError
-
+def _open_local(local_path: PathLike) -> IO[bytes]:
+    """Open a file to send; a missing or unreadable one is a :class:`LocalFileError`."""
     try:
-        for chunk in resp.iter_content(_CHUNK):
-            if chunk:
-                yield chunk
-    except _NETWORK_FAILURES as exc:
-        raise NetworkError(f"download from {_redact(url)} failed: {exc}") from exc
-
+        return open(local_path, "rb")
+    except OSError as exc:
+        raise LocalFileError(
+            exc.errno, f"cannot read {os.fspath(local_path)}: {exc.strerror}", os.fspath(local_path)
+        ) from exc
