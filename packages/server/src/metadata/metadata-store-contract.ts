@@ -297,6 +297,103 @@ export function describeMetadataStore(
       assert.equal(again.file.id, file.id)
     })
 
+    test('closeUpload ends an open upload once, as aborted or expired; others answer false', async () => {
+      const pending = uploadRecord(ws, 'close/a.bin')
+      const received = uploadRecord(ws, 'close/a.bin')
+      const completed = uploadRecord(ws, 'close/b.bin')
+      for (const upload of [pending, received, completed]) await store.createUpload(upload)
+      await store.markUploadReceived(received.id, null)
+      await store.putFile(fileRecord(ws, 'close/b.bin', { blobName: completed.blobName }), {
+        overwrite: true,
+        completeUploadId: completed.id,
+      })
+      assert.equal(await store.closeUpload(pending.id, 'aborted'), true)
+      assert.equal(await store.closeUpload(received.id, 'expired'), true)
+      assert.equal((await store.getUpload(pending.id))?.status, 'aborted')
+      assert.equal((await store.getUpload(received.id))?.status, 'expired')
+      assert.deepEqual(await store.listOpenUploads(ws, 'close/a.bin'), [])
+      assert.equal(await store.closeUpload(pending.id, 'expired'), false)
+      assert.equal((await store.getUpload(pending.id))?.status, 'aborted')
+      assert.equal(await store.closeUpload(completed.id, 'aborted'), false)
+      assert.equal((await store.getUpload(completed.id))?.status, 'completed')
+      assert.equal(await store.closeUpload(newUploadId(), 'aborted'), false)
+    })
+
+    test("touchUpload moves an open upload's idle deadline; a closed one keeps its own", async () => {
+      const open = uploadRecord(ws, 'touch/a.bin')
+      const closed = uploadRecord(ws, 'touch/b.bin')
+      await store.createUpload(open)
+      await store.createUpload(closed)
+      await store.closeUpload(closed.id, 'aborted')
+      const later = '2999-01-01T00:00:00.000Z'
+      await store.touchUpload(open.id, later)
+      await store.touchUpload(closed.id, later)
+      assert.equal((await store.getUpload(open.id))?.expiresAt, later)
+      assert.equal((await store.getUpload(closed.id))?.expiresAt, closed.expiresAt)
+      await store.touchUpload(newUploadId(), later)
+    })
+
+    test("listWorkspaceUploads: the workspace's open uploads, newest first, at most limit", async () => {
+      const mine = `ws_${randomId(8)}`
+      const other = `ws_${randomId(8)}`
+      for (const id of [mine, other]) {
+        await store.createWorkspace({ id, name: id, created_at: now() })
+      }
+      const at = (second: number) => `2020-01-01T00:00:0${second}.000Z`
+      const oldest = uploadRecord(mine, 'a.bin', { createdAt: at(1) })
+      const middle = uploadRecord(mine, 'b/c.bin', { createdAt: at(2) })
+      const newest = uploadRecord(mine, 'a.bin', { createdAt: at(3) })
+      const closed = uploadRecord(mine, 'd.bin', { createdAt: at(4) })
+      const elsewhere = uploadRecord(other, 'a.bin', { createdAt: at(5) })
+      for (const upload of [oldest, middle, newest, closed, elsewhere]) {
+        await store.createUpload(upload)
+      }
+      await store.markUploadReceived(middle.id, null)
+      await store.closeUpload(closed.id, 'expired')
+      const ids = async (limit: number) =>
+        (await store.listWorkspaceUploads(mine, limit)).map((upload) => upload.id)
+      assert.deepEqual(await ids(10), [newest.id, middle.id, oldest.id])
+      assert.deepEqual(await ids(2), [newest.id, middle.id])
+      assert.deepEqual(await store.listWorkspaceUploads(`ws_${randomId(8)}`, 10), [])
+    })
+
+    test('isBlobReferenced: by a file or an open upload; not once deleted, closed or failed', async () => {
+      const file = fileRecord(ws, 'refs/file.txt')
+      await store.putFile(file, { overwrite: true })
+      assert.equal(await store.isBlobReferenced(file.blobName), true)
+      await store.deleteFile(ws, 'refs/file.txt')
+      assert.equal(await store.isBlobReferenced(file.blobName), false)
+      const [pending, received, closed, failed] = Array.from({ length: 4 }, () =>
+        uploadRecord(ws, 'refs/upload.bin'),
+      ) as [UploadRecord, UploadRecord, UploadRecord, UploadRecord]
+      for (const upload of [pending, received, closed, failed]) await store.createUpload(upload)
+      await store.markUploadReceived(received.id, null)
+      await store.closeUpload(closed.id, 'aborted')
+      await store.markUploadFailed(failed.id)
+      assert.equal(await store.isBlobReferenced(pending.blobName), true)
+      assert.equal(await store.isBlobReferenced(received.blobName), true)
+      assert.equal(await store.isBlobReferenced(closed.blobName), false)
+      assert.equal(await store.isBlobReferenced(failed.blobName), false)
+      assert.equal(await store.isBlobReferenced(`${ws}/never/written`), false)
+    })
+
+    test('listExpiredUploads: open uploads idle past `now`, earliest deadline first, at most limit', async () => {
+      // Deadlines in 2001, so uploads other tests made (due an hour from now) never show up.
+      const at = (day: number, second = 0) => `2001-01-0${day}T00:00:0${second}.000Z`
+      const late = uploadRecord(ws, 'exp/a.bin', { expiresAt: at(1, 2) })
+      const early = uploadRecord(ws, 'exp/b.bin', { expiresAt: at(1, 1) })
+      const closed = uploadRecord(ws, 'exp/c.bin', { expiresAt: at(1, 0) })
+      const dueNow = uploadRecord(ws, 'exp/d.bin', { expiresAt: at(2) })
+      const notYet = uploadRecord(ws, 'exp/e.bin', { expiresAt: at(3) })
+      for (const upload of [late, early, closed, dueNow, notYet]) await store.createUpload(upload)
+      await store.markUploadReceived(late.id, null)
+      await store.closeUpload(closed.id, 'aborted')
+      const ids = async (limit: number) =>
+        (await store.listExpiredUploads(at(2), limit)).map((upload) => upload.id)
+      assert.deepEqual(await ids(10), [early.id, late.id])
+      assert.deepEqual(await ids(1), [early.id])
+    })
+
     test('concurrent writers on one key and on many keys lose nothing', async () => {
       const writes = Array.from({ length: 40 }, (_, i) =>
         store.putFile(fileRecord(ws, i % 2 ? 'race/same.txt' : `race/${i}.txt`, { size: i }), {

@@ -141,6 +141,31 @@ export function describeBlobStore(name: string, make: () => Promise<BlobStoreFix
       await assert.rejects(store.read(name), (error) => isAppError(error, 'file_not_found'))
     })
 
+    test('listBlobs answers every complete blob with its size, and nothing else', async () => {
+      const kept = blobName('list/kept.vcf')
+      const deleted = blobName('list/deleted.vcf')
+      const refused = blobName('list/refused.vcf')
+      await store.put(kept, Readable.from([Buffer.from('kept')]))
+      await store.put(deleted, Readable.from([Buffer.from('gone')]))
+      await store.delete(deleted)
+      await assert.rejects(
+        store.put(refused, chunked(Buffer.alloc(2000)), { maxSize: 1000 }),
+        isCode('upload_too_large'),
+      )
+      const session = blobName('list/session.bam')
+      const options = { size: 10, partSize: PART, contentType: 'application/octet-stream' }
+      const storeUploadId = await store.createMultipart(session, options)
+      await store.putPart({ blobName: session, storeUploadId }, 1, chunked(Buffer.alloc(10)), {
+        size: 10,
+      })
+      const listed = new Map<string, { size: number; modifiedAt: Date }>()
+      for await (const blob of store.listBlobs()) listed.set(blob.name, blob)
+      assert.equal(listed.get(kept)?.size, 4)
+      assert.ok((listed.get(kept)?.modifiedAt.getTime() ?? Number.NaN) > 0)
+      for (const name of [deleted, refused, session]) assert.ok(!listed.has(name), name)
+      await store.abortMultipart({ blobName: session, storeUploadId })
+    })
+
     test('check answers when the store is reachable', async () => {
       await store.check()
     })
