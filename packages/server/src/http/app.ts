@@ -11,7 +11,7 @@ import type { MultipartService } from '../domain/multipart-service.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
 import { installErrorHandling } from './error-handler.ts'
-import type { Authenticate } from './request-auth.ts'
+import { type Authenticate, installRequestAuth } from './request-auth.ts'
 import { adminRoutes } from './routes/admin/admin-routes.ts'
 import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
 import { fileRoutes } from './routes/files/file-routes.ts'
@@ -62,6 +62,7 @@ export async function buildApp(
     reply.header('x-request-id', request.id)
   })
   installErrorHandling(app)
+  installRequestAuth(app, services.authenticate)
   for (const schema of sharedSchemas) app.addSchema(schema)
   app.setValidatorCompiler(schemaValidators(sharedSchemas))
   await app.register(swagger, {

@@ -1,6 +1,29 @@
-import type { Principal } from '../domain/auth.ts'
+/**
+ * Authentication, once per request, before the body is read: every route says in its config
+ * what it needs (`config: { auth: 'files:read' }`), and one onRequest hook resolves the bearer key
+ * and checks that permission. Handlers read `request.principal`. The domain checks permissions
+ * and workspaces again on its own; this hook only makes sure no route can forget the key.
+ */
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
+import { type Permission, type Principal, requirePermission } from '../domain/auth.ts'
 
 export type Authenticate = (secret: string | undefined) => Promise<Principal>
+
+/**
+ * What a route needs: a permission, `key` (any valid key), or `public` (no key: health checks,
+ * and signed URLs whose signature is the grant).
+ */
+export type RouteAuth = Permission | 'key' | 'public'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth
+  }
+  interface FastifyRequest {
+    /** The caller's key; only on routes whose `config.auth` asks for one. */
+    readonly principal: Principal
+  }
+}
 
 /** The bearer secret of `Authorization: Bearer <key>`, if any. */
 export function bearerSecret(request: {
@@ -9,4 +32,40 @@ export function bearerSecret(request: {
   const header = request.headers.authorization
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i)
   return match?.[1]
+}
+
+export function installRequestAuth(app: FastifyInstance, authenticate: Authenticate): void {
+  const principals = new WeakMap<FastifyRequest, Principal>()
+  app.decorateRequest('principal', {
+    getter(this: FastifyRequest): Principal {
+      const principal = principals.get(this)
+      if (principal) return principal
+      throw new Error(`Route ${this.routeOptions.url} reads the principal without config.auth.`)
+    },
+  })
+  app.addHook('onRoute', requireAuthConfig)
+  app.addHook('onRequest', async (request) => {
+    const auth = request.routeOptions.config.auth
+    if (auth === undefined || auth === 'public') return
+    const principal = await authenticate(bearerSecret(request))
+    if (auth !== 'key') requirePermission(principal, auth)
+    principals.set(request, principal)
+  })
+}
+
+/**
+ * Every API route declares its auth, so a new route cannot go unauthenticated by omission. Routes
+ * the OpenAPI document marks public (`security: []`) and undocumented ones (/docs) need none.
+ */
+function requireAuthConfig(route: RouteOptions): void {
+  const schema = route.schema as { operationId?: string; security?: unknown[] } | undefined
+  const operationId = schema?.operationId
+  if (!operationId) return
+  const declared = (route.config as { auth?: RouteAuth } | undefined)?.auth
+  const isPublic = Array.isArray(schema.security) && schema.security.length === 0
+  if (declared === undefined && !isPublic) {
+    throw new Error(`Route ${operationId} (${route.url}) must declare config.auth.`)
+  }
+  route.childLoggerFactory = (logger, bindings, options) =>
+    logger.child({ ...bindings, operation: operationId }, options)
 }

@@ -76,6 +76,28 @@ for (const backend of backendMatrix()) {
       assert.ok(!files.some((f) => f.key === 'anon.txt'), 'an anonymous upload was stored')
     })
 
+    test('every documented route that is not public → 401 without a key, before validating input', async () => {
+      const doc = (await send({ method: 'GET', url: '/openapi.json', as: null })).json()
+      const paths = doc.paths as Record<string, Record<string, { security?: unknown[] }>>
+      let checked = 0
+      for (const [path, operations] of Object.entries(paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          if (operation.security?.length === 0) continue
+          const url = `${path.replace(/\{[^}]+\}/g, 'x1')}?bogus_parameter=1`
+          const withBody = ['post', 'put'].includes(method)
+          const response = await send({
+            method: method.toUpperCase() as 'GET',
+            url,
+            as: null,
+            ...(withBody ? { json: { bogus_field: 1 } } : {}),
+          })
+          assertError(response, 401, 'unauthenticated', `${method} ${path}`)
+          checked++
+        }
+      }
+      assert.ok(checked >= 19, `only ${checked} routes checked`)
+    })
+
     test('malformed Authorization headers → 401 unauthenticated', async () => {
       for (const authorization of [
         `Basic ${Buffer.from('user:pass').toString('base64')}`,

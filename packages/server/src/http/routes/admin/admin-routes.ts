@@ -6,15 +6,13 @@ import {
 } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
-import { bearerSecret } from '../../request-auth.ts'
 
 /** Workspaces and API keys (scope `admin`). */
 export function adminRoutes(app: FastifyInstance, services: AppServices): void {
-  const principal = (request: Parameters<typeof bearerSecret>[0]) =>
-    services.authenticate(bearerSecret(request))
   app.get(
     '/v1/me',
     {
+      config: { auth: 'key' },
       schema: {
         operationId: 'keys.me',
         tags: ['keys'],
@@ -22,11 +20,12 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
         response: { 200: { $ref: 'Me#' } },
       },
     },
-    async (request) => services.admin.me(await principal(request)),
+    async (request) => services.admin.me(request.principal),
   )
   app.post<{ Body: CreateWorkspaceRequest }>(
     '/v1/workspaces',
     {
+      config: { auth: 'admin' },
       schema: {
         operationId: 'workspaces.create',
         tags: ['admin'],
@@ -35,20 +34,21 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
       },
     },
     async (request, reply) => {
-      const workspace = await services.admin.createWorkspace(await principal(request), request.body)
+      const workspace = await services.admin.createWorkspace(request.principal, request.body)
       return reply.code(201).send(workspace)
     },
   )
   app.get(
     '/v1/workspaces',
-    { schema: { operationId: 'workspaces.list', tags: ['admin'] } },
+    { config: { auth: 'admin' }, schema: { operationId: 'workspaces.list', tags: ['admin'] } },
     async (request) => ({
-      workspaces: await services.admin.listWorkspaces(await principal(request)),
+      workspaces: await services.admin.listWorkspaces(request.principal),
     }),
   )
   app.post<{ Body: CreateKeyRequest }>(
     '/v1/keys',
     {
+      config: { auth: 'admin' },
       schema: {
         operationId: 'keys.create',
         tags: ['admin'],
@@ -58,20 +58,21 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
       },
     },
     async (request, reply) => {
-      const key = await services.admin.createKey(await principal(request), request.body)
+      const key = await services.admin.createKey(request.principal, request.body)
       return reply.code(201).send(key)
     },
   )
   app.get(
     '/v1/keys',
-    { schema: { operationId: 'keys.list', tags: ['admin'] } },
+    { config: { auth: 'admin' }, schema: { operationId: 'keys.list', tags: ['admin'] } },
     async (request) => ({
-      keys: await services.admin.listKeys(await principal(request)),
+      keys: await services.admin.listKeys(request.principal),
     }),
   )
   app.delete<{ Params: { id: string } }>(
     '/v1/keys/:id',
     {
+      config: { auth: 'admin' },
       schema: {
         operationId: 'keys.revoke',
         tags: ['admin'],
@@ -79,7 +80,7 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
       },
     },
     async (request, reply) => {
-      await services.admin.revokeKey(await principal(request), request.params.id)
+      await services.admin.revokeKey(request.principal, request.params.id)
       return reply.code(204).send()
     },
   )

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
-import { bearerSecret } from '../../request-auth.ts'
 
 const inspection = {
   type: 'object',
@@ -33,6 +32,7 @@ export function storageRoutes(app: FastifyInstance, services: AppServices): void
   app.get(
     '/v1/admin/storage',
     {
+      config: { auth: 'admin' },
       schema: {
         operationId: 'storage.check',
         tags: ['admin'],
@@ -41,13 +41,13 @@ export function storageRoutes(app: FastifyInstance, services: AppServices): void
       },
     },
     async (request) => {
-      const principal = await services.authenticate(bearerSecret(request))
-      return wire(await services.admin.inspectStorage(principal))
+      return wire(await services.admin.inspectStorage(request.principal))
     },
   )
   app.put<{ Body: { origins: string[] } }>(
     '/v1/admin/storage/cors',
     {
+      config: { auth: 'admin' },
       schema: {
         operationId: 'storage.setCors',
         tags: ['admin'],
@@ -58,8 +58,7 @@ export function storageRoutes(app: FastifyInstance, services: AppServices): void
       },
     },
     async (request) => {
-      const principal = await services.authenticate(bearerSecret(request))
-      return wire(await services.admin.setStorageCors(principal, request.body.origins))
+      return wire(await services.admin.setStorageCors(request.principal, request.body.origins))
     },
   )
 }
@@ -68,6 +67,7 @@ export function gcRoute(app: FastifyInstance, services: AppServices): void {
   app.post(
     '/v1/admin/gc',
     {
+      config: { auth: 'admin' },
       schema: {
         operationId: 'storage.gc',
         tags: ['admin'],
@@ -86,7 +86,7 @@ export function gcRoute(app: FastifyInstance, services: AppServices): void {
         },
       },
     },
-    async (request) => services.reaper.runAs(await services.authenticate(bearerSecret(request))),
+    async (request) => services.reaper.runAs(request.principal),
   )
 }
 

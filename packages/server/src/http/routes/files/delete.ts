@@ -1,12 +1,12 @@
 import { type FileLocator, fileLocatorQuery } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
-import { bearerSecret } from '../../request-auth.ts'
 
 export function deleteFileRoute(app: FastifyInstance, services: AppServices): void {
   app.delete<{ Querystring: FileLocator }>(
     '/v1/files',
     {
+      config: { auth: 'files:delete' },
       schema: {
         operationId: 'files.delete',
         tags: ['files'],
@@ -16,8 +16,7 @@ export function deleteFileRoute(app: FastifyInstance, services: AppServices): vo
       },
     },
     async (request, reply) => {
-      const principal = await services.authenticate(bearerSecret(request))
-      await services.files.delete(principal, request.query.workspace_id, request.query.key)
+      await services.files.delete(request.principal, request.query.workspace_id, request.query.key)
       return reply.code(204).send()
     },
   )

@@ -1,12 +1,12 @@
 import { type DownloadQuery, downloadQuery, downloadResponse } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
-import { bearerSecret } from '../../request-auth.ts'
 
 export function downloadUrlRoute(app: FastifyInstance, services: AppServices): void {
   app.get<{ Querystring: DownloadQuery }>(
     '/v1/files/download',
     {
+      config: { auth: 'files:read' },
       schema: {
         operationId: 'files.download',
         tags: ['files'],
@@ -16,9 +16,8 @@ export function downloadUrlRoute(app: FastifyInstance, services: AppServices): v
       },
     },
     async (request) => {
-      const principal = await services.authenticate(bearerSecret(request))
       const { workspace_id, key, expires_in, disposition } = request.query
-      const signed = await services.files.downloadUrl(principal, {
+      const signed = await services.files.downloadUrl(request.principal, {
         workspaceId: workspace_id,
         key,
         expiresIn: expires_in ?? 3600,

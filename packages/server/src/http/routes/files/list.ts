@@ -2,12 +2,12 @@ import { type ListFilesQuery, listFilesQuery, listFilesResponse } from '@granary
 import type { FastifyInstance } from 'fastify'
 import { toFileInfo } from '../../../domain/file-service.ts'
 import type { AppServices } from '../../app.ts'
-import { bearerSecret } from '../../request-auth.ts'
 
 export function listFilesRoute(app: FastifyInstance, services: AppServices): void {
   app.get<{ Querystring: ListFilesQuery }>(
     '/v1/files',
     {
+      config: { auth: 'files:read' },
       schema: {
         operationId: 'files.list',
         tags: ['files'],
@@ -17,9 +17,8 @@ export function listFilesRoute(app: FastifyInstance, services: AppServices): voi
       },
     },
     async (request) => {
-      const principal = await services.authenticate(bearerSecret(request))
       const { workspace_id, prefix, limit, cursor, delimiter } = request.query
-      const page = await services.files.list(principal, {
+      const page = await services.files.list(request.principal, {
         workspaceId: workspace_id,
         prefix: prefix ?? '',
         limit: limit ?? 100,

@@ -2,12 +2,12 @@ import { type UploadConfirmRequest, uploadConfirmBody } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import { toFileInfo } from '../../../domain/file-service.ts'
 import type { AppServices } from '../../app.ts'
-import { bearerSecret } from '../../request-auth.ts'
 
 export function uploadConfirmRoute(app: FastifyInstance, services: AppServices): void {
   app.post<{ Body: UploadConfirmRequest }>(
     '/v1/files/upload-confirm',
     {
+      config: { auth: 'files:write' },
       schema: {
         operationId: 'files.uploadConfirm',
         tags: ['files'],
@@ -18,8 +18,7 @@ export function uploadConfirmRoute(app: FastifyInstance, services: AppServices):
       },
     },
     async (request) => {
-      const principal = await services.authenticate(bearerSecret(request))
-      return toFileInfo(await services.largeUploads.confirm(principal, request.body))
+      return toFileInfo(await services.largeUploads.confirm(request.principal, request.body))
     },
   )
 }

@@ -1,12 +1,12 @@
 import { type UploadUrlRequest, uploadUrlBody, uploadUrlResponse } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
-import { bearerSecret } from '../../request-auth.ts'
 
 export function uploadUrlRoute(app: FastifyInstance, services: AppServices): void {
   app.post<{ Body: UploadUrlRequest }>(
     '/v1/files/upload-url',
     {
+      config: { auth: 'files:write' },
       schema: {
         operationId: 'files.uploadUrl',
         tags: ['files'],
@@ -17,8 +17,7 @@ export function uploadUrlRoute(app: FastifyInstance, services: AppServices): voi
       },
     },
     async (request, reply) => {
-      const principal = await services.authenticate(bearerSecret(request))
-      const answer = await services.largeUploads.createUploadUrl(principal, {
+      const answer = await services.largeUploads.createUploadUrl(request.principal, {
         ...request.body,
         expires_in: request.body.expires_in ?? 3600,
       })

@@ -5,7 +5,6 @@ import { toFileInfo } from '../../../domain/file-service.ts'
 import type { AppOptions, AppServices } from '../../app.ts'
 import { abandonIdleBody } from '../../body-idle-timeout.ts'
 import { type FormFields, receiveForm } from '../../form-upload.ts'
-import { bearerSecret } from '../../request-auth.ts'
 
 type UploadQuery = {
   workspace_id?: string
@@ -27,6 +26,7 @@ export function uploadRoute(
   app.post<{ Querystring: UploadQuery }>(
     '/v1/files/upload',
     {
+      config: { auth: 'files:write' },
       schema: {
         operationId: 'files.upload',
         tags: ['files'],
@@ -37,7 +37,6 @@ export function uploadRoute(
       },
     },
     async (request, reply) => {
-      const principal = await services.authenticate(bearerSecret(request))
       const stopWatching = abandonIdleBody(request.raw, options.bodyIdleTimeoutMs)
       try {
         const file = await receiveForm(request.raw, {
@@ -45,7 +44,7 @@ export function uploadRoute(
           fieldNames: FORM_FIELDS,
           onFile: ({ fields, file, filename, mimeType, rest }) => {
             const form = { ...request.query, ...parseFields(fields) }
-            return services.files.upload(principal, {
+            return services.files.upload(request.principal, {
               workspaceId: required(form.workspace_id),
               ...(form.path !== undefined ? { path: form.path } : {}),
               ...(form.description !== undefined ? { description: form.description } : {}),

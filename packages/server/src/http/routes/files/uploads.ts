@@ -1,7 +1,6 @@
 import { signPartsBody, signPartsResponse, uploadLocatorQuery } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
-import { bearerSecret } from '../../request-auth.ts'
 
 interface SignPartsBody {
   workspace_id: string
@@ -16,6 +15,7 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
   app.post<{ Params: { id: string }; Body: SignPartsBody }>(
     '/v1/files/uploads/:id/parts',
     {
+      config: { auth: 'files:write' },
       schema: {
         operationId: 'uploads.signParts',
         tags,
@@ -25,8 +25,7 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
       },
     },
     async (request) => {
-      const principal = await services.authenticate(bearerSecret(request))
-      const parts = await services.multipart.signParts(principal, {
+      const parts = await services.multipart.signParts(request.principal, {
         uploadId: request.params.id,
         workspaceId: request.body.workspace_id,
         partNumbers: request.body.part_numbers,
@@ -38,6 +37,7 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
   app.get<{ Params: { id: string }; Querystring: { workspace_id: string } }>(
     '/v1/files/uploads/:id',
     {
+      config: { auth: 'files:write' },
       schema: {
         operationId: 'uploads.get',
         tags,
@@ -47,13 +47,17 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
       },
     },
     async (request) => {
-      const principal = await services.authenticate(bearerSecret(request))
-      return services.multipart.status(principal, request.query.workspace_id, request.params.id)
+      return services.multipart.status(
+        request.principal,
+        request.query.workspace_id,
+        request.params.id,
+      )
     },
   )
   app.delete<{ Params: { id: string }; Querystring: { workspace_id: string } }>(
     '/v1/files/uploads/:id',
     {
+      config: { auth: 'files:write' },
       schema: {
         operationId: 'uploads.abort',
         tags,
@@ -62,14 +66,18 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
       },
     },
     async (request, reply) => {
-      const principal = await services.authenticate(bearerSecret(request))
-      await services.multipart.abort(principal, request.query.workspace_id, request.params.id)
+      await services.multipart.abort(
+        request.principal,
+        request.query.workspace_id,
+        request.params.id,
+      )
       return reply.code(204).send()
     },
   )
   app.get<{ Querystring: { workspace_id: string } }>(
     '/v1/files/uploads',
     {
+      config: { auth: 'files:write' },
       schema: {
         operationId: 'uploads.list',
         tags,
@@ -84,8 +92,9 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
       },
     },
     async (request) => {
-      const principal = await services.authenticate(bearerSecret(request))
-      return { uploads: await services.multipart.list(principal, request.query.workspace_id) }
+      return {
+        uploads: await services.multipart.list(request.principal, request.query.workspace_id),
+      }
     },
   )
 }
