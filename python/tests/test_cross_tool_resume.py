@@ -121,7 +121,7 @@ def big(tmp_path: Path) -> Tuple[Path, str]:
     return path, hashlib.sha256(data).hexdigest()
 
 
-def cli(args: list, proxy: PartProxy, state: Path) -> "subprocess.Popen[str]":
+def cli(args: list, proxy: PartProxy, state: Path) -> subprocess.Popen[str]:
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(state.parent),
