@@ -133,7 +133,7 @@ function Toolbar(props: Props & { onFiles: (picked: ReturnType<typeof filesFromI
           class="sr-only"
           onChange={onPick}
           aria-label="Upload folder"
-          {...{ webkitdirectory: '' }}
+          {...{ webkitdirectory: true }}
         />
       </label>
       <button type="button" onClick={newFolder}>

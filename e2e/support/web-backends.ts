@@ -1,0 +1,71 @@
+/**
+ * The two backend pairs the browser suite runs on: the embedded default, and PostgreSQL (a fresh
+ * database) + S3 (a fresh prefix in the test bucket). CI must have both.
+ */
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+
+export interface WebBackend {
+  readonly name: string
+  readonly s3: boolean
+  /** Screenshots for docs/ui come from this one. */
+  readonly screenshots: boolean
+  env(): Promise<Record<string, string>>
+  cleanup(): Promise<void>
+}
+
+export function testBackends(env = process.env): WebBackend[] {
+  const backends: WebBackend[] = [
+    {
+      name: 'the embedded default (SQLite + data folder)',
+      s3: false,
+      screenshots: true,
+      env: async () => ({}),
+      cleanup: async () => {},
+    },
+  ]
+  const databaseUrl = env.GRANARY_TEST_DATABASE_URL
+  const s3Endpoint = env.GRANARY_TEST_S3_ENDPOINT
+  if (databaseUrl && s3Endpoint) {
+    backends.push(postgresAndS3(databaseUrl, env))
+  } else if (env.CI) {
+    throw new Error('CI must run the browser tests on PostgreSQL + S3 too')
+  } else {
+    console.error('\n!!! SKIPPING the browser tests on PostgreSQL + S3: no test services !!!\n')
+  }
+  return backends
+}
+
+function postgresAndS3(databaseUrl: string, env: NodeJS.ProcessEnv): WebBackend {
+  const name = `granary_web_${randomBytes(4).toString('hex')}`
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    try {
+      await client.query(sql)
+    } finally {
+      await client.end()
+    }
+  }
+  return {
+    name: 'PostgreSQL + S3 (Ceph RGW)',
+    s3: true,
+    screenshots: false,
+    async env() {
+      await admin(`create database ${name}`)
+      const url = new URL(databaseUrl)
+      url.pathname = `/${name}`
+      return {
+        GRANARY_DATABASE_URL: url.toString(),
+        GRANARY_STORAGE: 's3',
+        GRANARY_S3_ENDPOINT: env.GRANARY_TEST_S3_ENDPOINT ?? '',
+        GRANARY_S3_BUCKET: env.GRANARY_TEST_S3_BUCKET ?? '',
+        GRANARY_S3_REGION: env.GRANARY_TEST_S3_REGION ?? 'us-east-1',
+        GRANARY_S3_ACCESS_KEY_ID: env.GRANARY_TEST_S3_ACCESS_KEY_ID ?? '',
+        GRANARY_S3_SECRET_ACCESS_KEY: env.GRANARY_TEST_S3_SECRET_ACCESS_KEY ?? '',
+        GRANARY_S3_PREFIX: `${name}/`,
+      }
+    },
+    cleanup: () => admin(`drop database if exists ${name} with (force)`),
+  }
+}
