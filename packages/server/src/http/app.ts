@@ -11,6 +11,7 @@ import type { MultipartService } from '../domain/multipart-service.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
 import { installErrorHandling } from './error-handler.ts'
+import { loggerOptions } from './log-redaction.ts'
 import { type Authenticate, installRequestAuth } from './request-auth.ts'
 import { adminRoutes } from './routes/admin/admin-routes.ts'
 import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
@@ -48,7 +49,7 @@ export async function buildApp(
   options: AppOptions,
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info' },
+    logger: loggerOptions(options.logLevel ?? 'info'),
     genReqId: () => `req_${randomId(12)}`,
     // No total request timeout: a 500 MB form upload over a slow link must finish. Idle bodies
     // are abandoned by abandonIdleBody; idle sockets and slow headers by these bounds.
