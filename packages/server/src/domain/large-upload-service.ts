@@ -12,12 +12,13 @@ import type {
   UploadUrlResponse,
 } from '@granary/protocol'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
+import { stagedNameFor } from './blob-names.ts'
 import { contentTypeFor } from './content-types.ts'
-import { AppError } from './errors.ts'
+import { AppError, isAppError } from './errors.ts'
 import { blobNameFor, type FileService, fileExists } from './file-service.ts'
 import { isUploadId, newFileId, newUploadId } from './ids.ts'
 import { keyFor, nameOf, validateKey } from './keys.ts'
-import { isExpired, type MultipartService } from './multipart-service.ts'
+import { discardBytes, isExpired, type MultipartService } from './multipart-service.ts'
 import type { BlobStore, FileRecord, MetadataStore, TransferUrls, UploadRecord } from './ports.ts'
 import type { UploadGrant } from './transfer-endpoints.ts'
 import type { UploadPolicy } from './upload-policy.ts'
@@ -72,7 +73,8 @@ export class LargeUploadService {
     await this.#deps.metadata.createUpload(upload)
     const signed = await this.#deps.urls.upload({
       uploadId: upload.id,
-      blobName: upload.blobName,
+      // Direct PUTs (S3) land beside the blob; confirm adopts them (see #received).
+      blobName: stagedNameFor(upload.blobName),
       size: upload.size,
       contentType: upload.contentType,
       expiresIn: request.expires_in,
@@ -203,13 +205,17 @@ export class LargeUploadService {
   }
 
   /**
-   * Bytes PUT to Granary were hashed on arrival; bytes PUT straight to the store are hashed now;
-   * a multipart session's parts are joined first (unless a confirm that failed later already did).
+   * Bytes PUT to Granary were hashed on arrival; bytes PUT straight to the store are adopted from
+   * their staged object now (hashed, copied, the staged object deleted, so the upload URL can no
+   * longer change them); a multipart session's parts are joined first. Each step may have been
+   * done already by a confirm that failed later.
    */
   async #received(upload: UploadRecord): Promise<{ size: number; sha256: string }> {
     if (upload.status === 'received' && upload.receivedSha256) {
       return { size: upload.size, sha256: upload.receivedSha256 }
     }
+    const adopted = upload.multipart ? undefined : await this.#adopt(upload)
+    if (adopted) return { size: adopted.size, sha256: adopted.sha256 ?? '' }
     const stat = await this.#deps.blobs.stat(upload.blobName)
     if (upload.multipart && !stat) {
       const joined = await this.#deps.multipart.complete(upload)
@@ -234,6 +240,17 @@ export class LargeUploadService {
     }
   }
 
+  async #adopt(upload: UploadRecord) {
+    try {
+      return await this.#deps.blobs.adopt(stagedNameFor(upload.blobName), upload.blobName, {
+        exactSize: upload.size,
+      })
+    } catch (error) {
+      if (isAppError(error, 'size_mismatch')) await this.#discard(upload)
+      throw error
+    }
+  }
+
   async #hash(blobName: string): Promise<string> {
     const hash = createHash('sha256')
     for await (const chunk of await this.#deps.blobs.read(blobName)) hash.update(chunk as Buffer)
@@ -242,7 +259,7 @@ export class LargeUploadService {
 
   async #discard(upload: UploadRecord): Promise<void> {
     await this.#deps.metadata.markUploadFailed(upload.id)
-    await this.#deps.blobs.delete(upload.blobName)
+    await discardBytes(this.#deps.blobs, upload)
   }
 
   async #authorize(principal: Principal, workspaceId: string): Promise<void> {

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream'
 import type { MultipartUploadResponse, UploadSession } from '@granary/protocol'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
+import { stagedNameFor } from './blob-names.ts'
 import { AppError } from './errors.ts'
 import { isUploadId } from './ids.ts'
 import type {
@@ -209,9 +210,12 @@ export class MultipartService {
 /** Deletes what an upload that will never complete holds in the store; answers the bytes freed. */
 export async function discardBytes(blobs: BlobStore, upload: UploadRecord): Promise<number> {
   if (!upload.multipart) {
-    const stat = await blobs.stat(upload.blobName)
-    await blobs.delete(upload.blobName)
-    return stat?.size ?? 0
+    let size = 0
+    for (const name of [upload.blobName, stagedNameFor(upload.blobName)]) {
+      size += (await blobs.stat(name))?.size ?? 0
+      await blobs.delete(name)
+    }
+    return size
   }
   const session = sessionOf(upload)
   const parts = await blobs.listParts(session).catch((): StoredPart[] => [])

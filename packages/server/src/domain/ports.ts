@@ -49,6 +49,17 @@ export interface BlobStore extends MultipartStore {
   stat(name: string, options?: IoOptions): Promise<StoredBlob | undefined>
   /** The blob's bytes, or a range of them. Missing -> file_not_found. */
   read(name: string, options?: IoOptions & { range?: ByteRange }): Promise<Readable>
+  /**
+   * Makes the bytes a client PUT straight to the store under `staged` the blob `name`: checks
+   * they are `exactSize` bytes (else size_mismatch, the staged bytes deleted), hashes them and
+   * copies exactly the hashed version (a write racing the copy fails it: upload_superseded), then
+   * deletes `staged`, so no URL for `staged` can change `name` afterwards. Missing -> undefined.
+   */
+  adopt(
+    staged: string,
+    name: string,
+    options: { exactSize: number },
+  ): Promise<StoredBlob | undefined>
   /** Removes the blob; a missing blob is not an error. */
   delete(name: string, options?: IoOptions): Promise<void>
   /** Every complete blob, in no particular order (for the orphan sweep). */

@@ -1,4 +1,5 @@
 import { type Principal, requirePermission } from './auth.ts'
+import { blobOfStaged } from './blob-names.ts'
 import { discardBytes } from './multipart-service.ts'
 import type { BlobStore, MetadataStore } from './ports.ts'
 
@@ -62,11 +63,19 @@ export class UploadReaper {
     const cutoff = now.getTime() - this.#options.orphanGraceMs
     for await (const blob of this.#blobs.listBlobs()) {
       if (blob.modifiedAt.getTime() > cutoff) continue
-      if (await this.#metadata.isBlobReferenced(blob.name)) continue
+      if (await this.#isReferenced(blob.name)) continue
       await this.#blobs.delete(blob.name)
       report.orphan_blobs++
       report.reclaimed_bytes += blob.size
     }
     return report
+  }
+
+  /** A staged object is kept while its upload is open; after confirm it is replay garbage. */
+  async #isReferenced(name: string): Promise<boolean> {
+    const owner = blobOfStaged(name)
+    if (owner === undefined) return this.#metadata.isBlobReferenced(name)
+    const upload = await this.#metadata.getUploadByBlob(owner)
+    return upload?.status === 'pending' || upload?.status === 'received'
   }
 }

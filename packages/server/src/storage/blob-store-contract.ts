@@ -166,6 +166,29 @@ export function describeBlobStore(name: string, make: () => Promise<BlobStoreFix
       await store.abortMultipart({ blobName: session, storeUploadId })
     })
 
+    test('adopt moves staged bytes into the blob, hashed, and removes the staged copy', async () => {
+      const bytes = randomBytes(300 * 1024)
+      const name = blobName('adopted.bin')
+      const staged = `${name}.staged`
+      assert.equal(await store.adopt(staged, name, { exactSize: bytes.length }), undefined)
+      await store.put(staged, chunked(bytes))
+      const adopted = await store.adopt(staged, name, { exactSize: bytes.length })
+      assert.deepEqual(adopted, { size: bytes.length, sha256: sha(bytes) })
+      assert.equal(await store.stat(staged), undefined)
+      assert.deepEqual(await readAll(await store.read(name)), bytes)
+    })
+
+    test('adopt of staged bytes of the wrong size -> size_mismatch, nothing kept', async () => {
+      const name = blobName('short.bin')
+      const staged = `${name}.staged`
+      await store.put(staged, Readable.from([Buffer.from('short')]))
+      await assert.rejects(store.adopt(staged, name, { exactSize: 6 }), (error) =>
+        isAppError(error, 'size_mismatch'),
+      )
+      assert.equal(await store.stat(staged), undefined)
+      assert.equal(await store.stat(name), undefined)
+    })
+
     test('check answers when the store is reachable', async () => {
       await store.check()
     })

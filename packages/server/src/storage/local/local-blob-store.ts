@@ -16,6 +16,7 @@ import type {
   StoredPart,
 } from '../../domain/ports.ts'
 import { bodyEndedEarly, MeteredBody } from '../metered-body.ts'
+import { sha256OfStream, stagedSizeMismatch } from '../staged-blob.ts'
 import { LocalMultipart } from './local-multipart.ts'
 import { assertNoLinks, openNoFollow } from './no-follow.ts'
 
@@ -162,6 +163,24 @@ export class LocalBlobStore implements BlobStore {
       }
       throw translate(error)
     }
+  }
+
+  /** Local upload URLs write through Granary into the blob itself; this serves the contract. */
+  async adopt(
+    staged: string,
+    name: string,
+    options: { exactSize: number },
+  ): Promise<StoredBlob | undefined> {
+    const found = await this.stat(staged)
+    if (!found) return undefined
+    if (found.size !== options.exactSize) {
+      await this.delete(staged)
+      throw stagedSizeMismatch(found.size, options.exactSize)
+    }
+    const sha256 = await sha256OfStream(await this.read(staged))
+    await this.#translated(() => this.#linkIntoPlace(this.#path(staged), this.#path(name)))
+    await this.delete(staged)
+    return { size: found.size, sha256 }
   }
 
   /** Removes the blob and the folders it leaves empty. */
