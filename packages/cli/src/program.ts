@@ -1,3 +1,4 @@
+import { GRANARY_VERSION } from '@granary/client'
 import { Command, Option } from 'commander'
 import { registerAdminCommands } from './admin.ts'
 import type { RunIO } from './context.ts'
@@ -6,7 +7,7 @@ import { type LoadServer, registerServeCommand } from './serve.ts'
 import { registerTransferCommands } from './transfer.ts'
 import { registerUploadCommands } from './uploads.ts'
 
-export const VERSION = '0.1.0'
+export const VERSION = GRANARY_VERSION
 
 const EXAMPLES = `
 Environment:

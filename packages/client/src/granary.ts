@@ -86,7 +86,7 @@ export class Granary {
    * @example
    * const { status } = await client.health() // 'ok'
    */
-  health(options: { signal?: AbortSignal } = {}): Promise<{ status: string }> {
+  health(options: { signal?: AbortSignal } = {}): Promise<{ status: string; version: string }> {
     return this.#transport.json('GET', '/healthz', options)
   }
 }

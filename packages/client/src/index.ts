@@ -15,7 +15,7 @@ export type {
   UploadUrlResponse,
   Workspace,
 } from '@granary/protocol'
-export { ERROR_CODES, SCOPES } from '@granary/protocol'
+export { ERROR_CODES, GRANARY_VERSION, SCOPES } from '@granary/protocol'
 export { ApiError, type ApiErrorCode, NetworkError } from './errors.ts'
 export type * from './file-options.ts'
 export { Files, LARGE_THRESHOLD_DEFAULT, MULTIPART_THRESHOLD_DEFAULT } from './files.ts'

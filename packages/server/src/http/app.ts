@@ -1,7 +1,7 @@
 /** buildApp: the Fastify app over the domain services, without a listener (tests use inject()). */
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { sharedSchemas } from '@granary/protocol'
+import { GRANARY_VERSION, sharedSchemas } from '@granary/protocol'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { AdminService } from '../domain/admin-service.ts'
 import type { FileService } from '../domain/file-service.ts'
@@ -39,7 +39,6 @@ export interface AppOptions {
   maxUploadBytes: number
   bodyIdleTimeoutMs: number
   logLevel?: string
-  version?: string
   /** Serve the web UI from this folder at `/` (nothing when it holds no index.html). */
   web?: WebAssetsOptions
 }
@@ -74,7 +73,7 @@ export async function buildApp(
     openapi: {
       info: {
         title: 'Granary',
-        version: options.version ?? '0.1.0',
+        version: GRANARY_VERSION,
         description: 'Files API for scientific workspaces.',
       },
       components: {

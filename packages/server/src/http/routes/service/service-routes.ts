@@ -1,3 +1,4 @@
+import { GRANARY_VERSION } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
 
@@ -9,10 +10,10 @@ export function serviceRoutes(app: FastifyInstance, services: AppServices): void
         operationId: 'service.health',
         tags: ['service'],
         security: [],
-        summary: 'The process is up.',
+        summary: "The process is up; answers the server's version.",
       },
     },
-    async () => ({ status: 'ok' }),
+    async () => ({ status: 'ok', version: GRANARY_VERSION }),
   )
   app.get(
     '/readyz',
