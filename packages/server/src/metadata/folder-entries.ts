@@ -1,28 +1,26 @@
 import { type Kysely, sql } from 'kysely'
 import type { ListRange } from '../domain/ports.ts'
-import type { MigrationDialect } from './migrations/index.ts'
 import type { Database } from './schema.ts'
+import type { SqlDialect } from './sql-dialect.ts'
 
 /**
  * The folder view's entries as a loose index scan in one recursive statement: each step seeks the
  * next key past the current file, or past the whole folder the current key is in, so a page of
  * 100 folders holding a million files reads about 100 index entries. Works on SQLite and
- * PostgreSQL (only the name of the string-search function differs); lengths are in code points.
+ * PostgreSQL (the dialect names the string functions); lengths are in code points.
  */
 export async function folderEntries(
   db: Kysely<Database>,
-  dialect: MigrationDialect,
+  dialect: SqlDialect,
   range: ListRange & { prefixLength: number },
 ): Promise<string[]> {
-  const strpos = sql.raw(dialect === 'postgres' ? 'strpos' : 'instr')
-  const chr = sql.raw(dialect === 'postgres' ? 'chr' : 'char')
   const rest = sql`substr(w.k, cast(${range.prefixLength + 1} as integer))`
-  const slash = sql`${strpos}(${rest}, '/')`
+  const slash = dialect.position(rest, sql`'/'`)
   // The folder's successor: the key up to its '/', with '/' replaced by '0' (the next character).
   const folderEnd = sql`cast(${range.prefixLength} as integer) + ${slash} - 1`
   // Past a file: the key plus U+0001, the smallest string above it that a key could start with
   // (keys hold no control characters). One lower bound, so SQLite seeks with it.
-  const past = sql`case when ${slash} > 0 then substr(w.k, 1, ${folderEnd}) || '0' else w.k || ${chr}(1) end`
+  const past = sql`case when ${slash} > 0 then substr(w.k, 1, ${folderEnd}) || '0' else w.k || ${dialect.char(1)} end`
   const from = range.from
     ? sql`and key ${sql.raw(range.from.inclusive ? '>=' : '>')} ${range.from.key}`
     : sql``

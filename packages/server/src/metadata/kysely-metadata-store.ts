@@ -1,5 +1,5 @@
 import type { Workspace } from '@granary/protocol'
-import { type Kysely, Migrator, sql } from 'kysely'
+import { type Kysely, Migrator } from 'kysely'
 import { AppError } from '../domain/errors.ts'
 import type {
   FileRecord,
@@ -11,16 +11,17 @@ import type {
 } from '../domain/ports.ts'
 import { findFile, putFileIn } from './file-writes.ts'
 import { folderEntries } from './folder-entries.ts'
-import { GranaryMigrations, type MigrationDialect } from './migrations/index.ts'
+import { GranaryMigrations } from './migrations/index.ts'
 import { fileRecord, keyRecord, keyRow, uploadRecord, uploadRow } from './rows.ts'
 import type { Database } from './schema.ts'
+import type { SqlDialect } from './sql-dialect.ts'
 
 /** Turns a driver error into an AppError where it has a meaning; answers it unchanged otherwise. */
 export type ErrorTranslator = (error: unknown) => unknown
 
 export interface KyselyStoreOptions {
   db: Kysely<Database>
-  dialect: MigrationDialect
+  dialect: SqlDialect
   translateError: ErrorTranslator
   /** True for the driver's unique-constraint violation. */
   isUniqueViolation: (error: unknown) => boolean
@@ -29,7 +30,7 @@ export interface KyselyStoreOptions {
 /** The one MetadataStore, over SQLite or PostgreSQL; dialect bits live in sqlite/ and postgres/. */
 export class KyselyMetadataStore implements MetadataStore {
   readonly #db: Kysely<Database>
-  readonly #dialect: MigrationDialect
+  readonly #dialect: SqlDialect
   readonly #translate: ErrorTranslator
   readonly #isUniqueViolation: (error: unknown) => boolean
 
@@ -58,10 +59,11 @@ export class KyselyMetadataStore implements MetadataStore {
 
   async migrate(): Promise<void> {
     const { error } = await this.#run(async (db) => {
+      const schema = await this.#dialect.migrationSchema(db)
       const migrator = new Migrator({
         db,
         provider: new GranaryMigrations(this.#dialect),
-        ...(await migrationTableSchema(db, this.#dialect)),
+        ...(schema ? { migrationTableSchema: schema } : {}),
       })
       return migrator.migrateToLatest()
     })
@@ -187,7 +189,7 @@ export class KyselyMetadataStore implements MetadataStore {
     file: FileRecord,
     options: { overwrite: boolean; completeUploadId?: string },
   ): Promise<PutFileResult> {
-    const lock = this.#dialect === 'postgres'
+    const lock = this.#dialect.locksRows
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#db
@@ -351,20 +353,6 @@ export class KyselyMetadataStore implements MetadataStore {
 
 /** Uploads whose bytes may still arrive or be confirmed. */
 const OPEN = ['pending', 'received']
-
-/**
- * Kysely's Migrator looks for its tables in every schema unless told one: on PostgreSQL, another
- * Kysely app's tables in another schema of the database would make it skip creating ours.
- */
-async function migrationTableSchema(
-  db: Kysely<Database>,
-  dialect: MigrationDialect,
-): Promise<{ migrationTableSchema?: string }> {
-  if (dialect !== 'postgres') return {}
-  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
-  const schema = rows[0]?.schema
-  return schema ? { migrationTableSchema: schema } : {}
-}
 
 /** Each lost race means another writer of the key committed, so this bounds a rare loop. */
 const PUT_FILE_ATTEMPTS = 10

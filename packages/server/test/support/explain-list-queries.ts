@@ -16,7 +16,10 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import { type ListQuery, listFiles } from '../../src/domain/listing.ts'
 import { KyselyMetadataStore } from '../../src/metadata/kysely-metadata-store.ts'
+import { postgresDialect } from '../../src/metadata/postgres/postgres-dialect.ts'
 import type { Database } from '../../src/metadata/schema.ts'
+import type { SqlDialect } from '../../src/metadata/sql-dialect.ts'
+import { sqliteDialect } from '../../src/metadata/sqlite/sqlite-dialect.ts'
 import { type PostgresCluster, startPostgresCluster } from './postgres-cluster.ts'
 import { withDatabase } from './postgres-test-env.ts'
 
@@ -35,7 +38,7 @@ interface Captured {
   parameters: readonly unknown[]
 }
 
-function store(dialect: 'sqlite' | 'postgres', kyselyDialect: SqliteDialect | PostgresDialect) {
+function store(dialect: SqlDialect, kyselyDialect: SqliteDialect | PostgresDialect) {
   const captured: Captured[] = []
   const db = new Kysely<Database>({
     dialect: kyselyDialect,
@@ -125,7 +128,7 @@ async function adminQuery(url: string, statement: string): Promise<void> {
 
 async function explainPostgresIn(url: string): Promise<void> {
   const pool = new pg.Pool({ connectionString: url, max: 1 })
-  const made = store('postgres', new PostgresDialect({ pool }))
+  const made = store(postgresDialect, new PostgresDialect({ pool }))
   await made.metadata.migrate()
   let t = performance.now()
   await pool.query(SEED_SQL(FILES))
@@ -155,7 +158,7 @@ async function explainSqlite(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'granary-explain-'))
   const database = new SqliteDatabase(join(dir, 'granary.sqlite'))
   database.pragma('journal_mode = WAL')
-  const made = store('sqlite', new SqliteDialect({ database }))
+  const made = store(sqliteDialect, new SqliteDialect({ database }))
   await made.metadata.migrate()
   let t = performance.now()
   seedSqlite(database)

@@ -1,5 +1,5 @@
-import { type Kysely, sql } from 'kysely'
-import type { MigrationDialect } from './index.ts'
+import type { Kysely } from 'kysely'
+import type { SqlDialect } from '../sql-dialect.ts'
 
 /**
  * Files are keyed by (workspace_id, key) and stored in key order, so every listing is one range
@@ -7,8 +7,8 @@ import type { MigrationDialect } from './index.ts'
  * compares byte-wise (UTF-8 order) on both, whatever the database's locale: SQLite's BINARY
  * collation, PostgreSQL's "C" collation. So keys, workspace ids and timestamps sort alike.
  */
-export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> {
-  const text = dialect === 'postgres' ? sql`text collate "C"` : sql`text`
+export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  const text = dialect.byteOrderedText
   await db.schema
     .createTable('workspaces')
     .addColumn('id', text, (c) => c.primaryKey())
@@ -26,7 +26,7 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .addColumn('expires_at', text)
     .addColumn('revoked_at', text)
     .execute()
-  let files = db.schema
+  const files = db.schema
     .createTable('files')
     .addColumn('workspace_id', text, (c) => c.notNull().references('workspaces.id'))
     .addColumn('key', text, (c) => c.notNull())
@@ -39,8 +39,7 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .addColumn('created_at', text, (c) => c.notNull())
     .addColumn('updated_at', text, (c) => c.notNull())
     .addPrimaryKeyConstraint('files_pkey', ['workspace_id', 'key'])
-  if (dialect === 'sqlite') files = files.modifyEnd(sql`without rowid`)
-  await files.execute()
+  await dialect.clustered(files).execute()
   await db.schema
     .createTable('uploads')
     .addColumn('id', text, (c) => c.primaryKey())

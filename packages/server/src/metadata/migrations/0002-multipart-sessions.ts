@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely'
-import type { MigrationDialect } from './index.ts'
+import type { SqlDialect } from '../sql-dialect.ts'
 
 /**
  * Multipart sessions: the store's id for the session, the part layout and the hard deadline.
  * The index finds expired uploads for the reaper without scanning completed ones.
  */
-export async function up(db: Kysely<unknown>, _dialect: MigrationDialect): Promise<void> {
+export async function up(db: Kysely<unknown>, _dialect: SqlDialect): Promise<void> {
   await db.schema.alterTable('uploads').addColumn('store_upload_id', 'text').execute()
   await db.schema.alterTable('uploads').addColumn('part_size', 'bigint').execute()
   await db.schema.alterTable('uploads').addColumn('part_count', 'integer').execute()

@@ -1,12 +1,11 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
+import type { SqlDialect } from '../sql-dialect.ts'
 import * as initial from './0001-initial.ts'
 import * as multipartSessions from './0002-multipart-sessions.ts'
 import * as blobReferences from './0003-blob-references.ts'
 
-export type MigrationDialect = 'sqlite' | 'postgres'
-
 interface DialectMigration {
-  up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void>
+  up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void>
 }
 
 /** Append-only: never edit a released migration, add the next one. */
@@ -18,9 +17,9 @@ const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */
 export class GranaryMigrations implements MigrationProvider {
-  readonly #dialect: MigrationDialect
+  readonly #dialect: SqlDialect
 
-  constructor(dialect: MigrationDialect) {
+  constructor(dialect: SqlDialect) {
     this.#dialect = dialect
   }
 

@@ -3,6 +3,7 @@ import pg from 'pg'
 import { AppError } from '../../domain/errors.ts'
 import { KyselyMetadataStore } from '../kysely-metadata-store.ts'
 import type { Database } from '../schema.ts'
+import { postgresDialect } from './postgres-dialect.ts'
 
 export interface PostgresStoreOptions {
   /** Most connections this process holds (default 10): N processes use N times this many. */
@@ -47,7 +48,7 @@ export async function openPostgresStore(
   pool.on('connect', (client) => client.on('error', onError))
   const store = new KyselyMetadataStore({
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
-    dialect: 'postgres',
+    dialect: postgresDialect,
     translateError: translatePostgresError,
     isUniqueViolation: (error) => sqlState(error) === '23505',
   })

@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely'
 import { AppError } from '../../domain/errors.ts'
 import { KyselyMetadataStore } from '../kysely-metadata-store.ts'
 import type { Database } from '../schema.ts'
+import { sqliteDialect } from './sqlite-dialect.ts'
 
 /**
  * Opens the embedded SQLite store: WAL with synchronous=FULL so a committed file survives a power
@@ -20,7 +21,7 @@ export async function openSqliteStore(filename: string): Promise<KyselyMetadataS
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
   const store = new KyselyMetadataStore({
     db,
-    dialect: 'sqlite',
+    dialect: sqliteDialect,
     translateError: translateSqliteError,
     isUniqueViolation: (error) => {
       const code = (error as { code?: unknown } | undefined)?.code

@@ -1,0 +1,22 @@
+import { sql } from 'kysely'
+import type { SqlDialect } from '../sql-dialect.ts'
+
+/** PostgreSQL: the "C" collation compares bytes; writers of one key queue on its row lock. */
+const dialect: SqlDialect = {
+  byteOrderedText: sql`text collate "C"`,
+  // The primary key's index already serves range scans; heap order is not ours to choose.
+  clustered: (table) => table,
+  position: (text, needle) => sql<number>`strpos(${text}, ${needle})`,
+  char: (code) => sql<string>`chr(${sql.lit(code)})`,
+  locksRows: true,
+  /**
+   * Kysely's Migrator looks for its tables in every schema unless told one: another Kysely app's
+   * tables in another schema of the database would make it skip creating ours.
+   */
+  async migrationSchema(db) {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+    return rows[0]?.schema
+  },
+}
+
+export const postgresDialect = Object.freeze(dialect)

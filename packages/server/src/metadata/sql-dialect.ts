@@ -1,0 +1,26 @@
+/**
+ * What differs between Granary's SQL on SQLite and on PostgreSQL. Each database's folder supplies
+ * one (`sqlite/sqlite-dialect.ts`, `postgres/postgres-dialect.ts`), so the shared store, queries
+ * and migrations never ask which database they run on.
+ */
+import type { CreateTableBuilder, Expression, Kysely, RawBuilder } from 'kysely'
+
+export interface SqlDialect {
+  /** A text column type that compares byte-wise (UTF-8 order) whatever the database's locale. */
+  readonly byteOrderedText: RawBuilder<unknown>
+  /** Stores a table in primary-key order where the database lets us choose (range scans). */
+  clustered<T extends string, C extends string>(
+    table: CreateTableBuilder<T, C>,
+  ): CreateTableBuilder<T, C>
+  /** The 1-based position of `needle` in `text`; 0 when absent. */
+  position(text: Expression<unknown>, needle: Expression<unknown>): RawBuilder<number>
+  /** The one-character string of a code point. */
+  char(code: number): RawBuilder<string>
+  /**
+   * True when concurrent writers of one key must lock its row (`for update`); false where a
+   * write transaction already holds the whole database.
+   */
+  readonly locksRows: boolean
+  /** The schema Kysely's Migrator keeps its own tables in; undefined for the default. */
+  migrationSchema<DB>(db: Kysely<DB>): Promise<string | undefined>
+}

@@ -1,0 +1,15 @@
+import { sql } from 'kysely'
+import type { SqlDialect } from '../sql-dialect.ts'
+
+/** SQLite: BINARY collation compares bytes; one writer at a time holds the whole database. */
+const dialect: SqlDialect = {
+  byteOrderedText: sql`text`,
+  // WITHOUT ROWID keeps the rows in the primary key's B-tree, so a listing is one range scan.
+  clustered: (table) => table.modifyEnd(sql`without rowid`),
+  position: (text, needle) => sql<number>`instr(${text}, ${needle})`,
+  char: (code) => sql<string>`char(${sql.lit(code)})`,
+  locksRows: false,
+  migrationSchema: async () => undefined,
+}
+
+export const sqliteDialect = Object.freeze(dialect)
