@@ -209,6 +209,7 @@ for (const backend of testBackends()) {
       const details = page.getByRole('complementary', { name: 'Details of sample.vcf' })
       const sha = createHash('sha256').update(VCF).digest('hex')
       await details.getByText(sha).waitFor()
+      await details.getByText('text/x-vcf').waitFor()
       await details.getByRole('button', { name: 'Preview' }).click()
       const preview = details.getByRole('region', { name: 'Preview of sample.vcf' })
       await preview.getByRole('columnheader', { name: 'CHROM' }).waitFor()
@@ -271,6 +272,7 @@ for (const backend of testBackends()) {
       await page.getByLabel('Upload files').setInputFiles(join(files, 'sample.vcf'))
       await uploadDone(page, 'fresh/sample.vcf')
       assert.equal((await admin.files.list({ prefix: 'fresh/' })).files[0]?.key, 'fresh/sample.vcf')
+      await page.getByRole('button', { name: 'Clear finished' }).click()
     })
 
     test('admin: create a key (secret shown once), it works, revoke it', async () => {

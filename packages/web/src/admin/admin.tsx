@@ -7,7 +7,7 @@ import {
   type Workspace,
 } from '@granary/client'
 import { useSignal } from '@preact/signals'
-import { useEffect } from 'preact/hooks'
+import { useEffect, useRef } from 'preact/hooks'
 import { errorText, formatDate } from '../format.ts'
 import { client, isAdmin, me } from '../session.ts'
 import { confirmAction } from '../ui/dialogs.tsx'
@@ -249,6 +249,9 @@ function NewKeyForm(props: {
 }
 
 function SecretOnce({ created, onDone }: { created: CreatedApiKey; onDone: () => void }) {
+  const input = useRef<HTMLInputElement>(null)
+  // The one thing to do now is to copy it: bring it into view, selected.
+  useEffect(() => input.current?.focus(), [created.id])
   return (
     <section class="secret" aria-label="New key secret">
       <p>
@@ -256,7 +259,12 @@ function SecretOnce({ created, onDone }: { created: CreatedApiKey; onDone: () =>
       </p>
       <label class="field">
         Secret
-        <input readOnly value={created.secret} onFocus={(e) => e.currentTarget.select()} />
+        <input
+          ref={input}
+          readOnly
+          value={created.secret}
+          onFocus={(e) => e.currentTarget.select()}
+        />
       </label>
       <div class="actions">
         <button

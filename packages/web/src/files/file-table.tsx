@@ -5,6 +5,7 @@
 import type { FileInfo } from '@granary/client'
 import { baseName, formatBytes, formatDate } from '../format.ts'
 import { filesHref, go } from '../route.ts'
+import { Icon } from '../ui/icon.tsx'
 import { deleteFile, selected } from './details.tsx'
 import { loading, type Row, rows, type SortBy, sort } from './listing.ts'
 
@@ -97,9 +98,7 @@ function FileRow({ row, index, open }: { row: Row; index: number; open: (row: Ro
       onClick={() => open(row)}
     >
       <td class="name">
-        <span class="icon" aria-hidden="true">
-          {row.kind === 'folder' ? '📁' : '📄'}
-        </span>
+        <Icon kind={row.kind} />
         {cells[0]}
       </td>
       <td class="size">{cells[1]}</td>

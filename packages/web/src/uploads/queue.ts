@@ -131,11 +131,12 @@ async function run(item: UploadItem): Promise<void> {
     ),
   })
   try {
-    await uploader.files.uploadFile(item.file, {
+    // Untyped: the server names the type from the file name, and knows genomics formats
+    // browsers get wrong (Chrome calls a .vcf a vCard). The Blob refers to the File, no copy.
+    await uploader.files.uploadFile(new Blob([item.file]), {
       workspaceId: item.workspaceId,
       path: item.folder || undefined,
       filename: item.file.name,
-      contentType: item.file.type || undefined,
       overwrite: item.overwrite,
       largeThreshold: MULTIPART_FROM,
       multipartThreshold: MULTIPART_FROM,

@@ -25,6 +25,7 @@ const STATUS_TEXT = {
 export function UploadPanel() {
   const items = uploads.value
   const rate = useRate()
+  const collapsed = useSignal(false)
   if (items.length === 0) return null
   const { size, sent, active } = totals.value
   const left = rate > 0 ? (size - sent) / rate : Number.NaN
@@ -33,6 +34,16 @@ export function UploadPanel() {
       <header>
         <h2>Uploads {active > 0 ? `(${active} left)` : '(finished)'}</h2>
         <div class="actions">
+          <button
+            type="button"
+            aria-expanded={!collapsed.value}
+            aria-controls="upload-list"
+            onClick={() => {
+              collapsed.value = !collapsed.value
+            }}
+          >
+            {collapsed.value ? 'Show' : 'Hide'}
+          </button>
           {active > 0 && (
             <button type="button" onClick={cancelAll}>
               Cancel all
@@ -48,7 +59,7 @@ export function UploadPanel() {
         {formatBytes(sent)} of {formatBytes(size)}
         {active > 0 && rate > 0 && ` · ${formatBytes(rate)}/s · ${formatDuration(left)} left`}
       </p>
-      <ul>
+      <ul id="upload-list" hidden={collapsed.value}>
         {items.map((item) => (
           <UploadRow key={item.id} item={item} />
         ))}
