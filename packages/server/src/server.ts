@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
 import {
   type BootstrapResult,
   bootstrap,
@@ -12,6 +13,7 @@ import { composeServices, type Services } from './compose.ts'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { authenticate } from './domain/auth.ts'
 import { buildApp } from './http/app.ts'
+import { createLogger } from './logger.ts'
 import { requireFreeSpace } from './storage/local/free-space.ts'
 
 export { type Config, ConfigError, loadConfig } from './config.ts'
@@ -27,18 +29,41 @@ export interface Server {
   close(): Promise<void>
 }
 
-/** Opens the stores, runs migrations and bootstraps; no listener (tests use app.inject()). */
-export async function createServer(config: Config): Promise<Server> {
-  const { mkdir } = await import('node:fs/promises')
-  await mkdir(config.dataDir, { recursive: true })
-  let app: FastifyInstance | undefined
-  const services = await composeServices(config, {
-    signingSecret: await resolveSigningSecret(config),
-    onBackgroundError: (error, context) =>
-      app?.log.error({ err: error }, `background work failed: ${context}`),
-  })
+export interface CreateServerOptions {
+  /** Defaults to createLogger(config.logLevel), on stdout. */
+  logger?: Logger
+}
+
+/**
+ * Opens the stores, runs migrations and bootstraps; no listener (tests use app.inject()). The
+ * logger comes first, so a failure on the way is logged with its cause before it is thrown.
+ */
+export async function createServer(
+  config: Config,
+  options: CreateServerOptions = {},
+): Promise<Server> {
+  const logger = options.logger ?? createLogger(config.logLevel)
+  let services: Services | undefined
+  try {
+    const { mkdir } = await import('node:fs/promises')
+    await mkdir(config.dataDir, { recursive: true })
+    services = await composeServices(config, {
+      signingSecret: await resolveSigningSecret(config),
+      onBackgroundError: (error, context) =>
+        logger.error({ err: error }, `background work failed: ${context}`),
+    })
+    return await assemble(config, services, logger)
+  } catch (error) {
+    logger.error({ err: error }, 'Granary could not start')
+    await services?.close().catch(() => {})
+    throw error
+  }
+}
+
+/** Bootstraps and builds the app over opened services. */
+async function assemble(config: Config, services: Services, logger: Logger): Promise<Server> {
   const started = await bootstrap(config, services.admin, services.metadata)
-  app = await buildApp(
+  const app = await buildApp(
     {
       ...services,
       authenticate: (secret) => authenticate(services.metadata, secret),
@@ -54,17 +79,16 @@ export async function createServer(config: Config): Promise<Server> {
     {
       maxUploadBytes: config.maxUploadBytes,
       bodyIdleTimeoutMs: config.bodyIdleTimeoutMs,
-      logLevel: config.logLevel,
+      logger,
       web: { dir: config.webDir ?? defaultWebDir(), connectOrigins: connectOrigins(config) },
     },
   )
-  const built = app
   return {
-    app: built,
+    app,
     services,
     bootstrap: started,
     async close() {
-      await built.close()
+      await app.close()
       await services.close()
     },
   }

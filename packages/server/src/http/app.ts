@@ -2,7 +2,7 @@
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { GRANARY_VERSION, sharedSchemas } from '@granary/protocol'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AdminService } from '../domain/admin-service.ts'
 import type { FileService } from '../domain/file-service.ts'
 import { randomId } from '../domain/ids.ts'
@@ -11,7 +11,6 @@ import type { MultipartService } from '../domain/multipart-service.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
 import { installErrorHandling } from './error-handler.ts'
-import { loggerOptions } from './log-redaction.ts'
 import { type Authenticate, installRequestAuth } from './request-auth.ts'
 import { adminRoutes } from './routes/admin/admin-routes.ts'
 import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
@@ -38,7 +37,8 @@ export interface AppServices {
 export interface AppOptions {
   maxUploadBytes: number
   bodyIdleTimeoutMs: number
-  logLevel?: string
+  /** The process's logger (createLogger); every request logs through a child of it. */
+  logger: FastifyBaseLogger
   /** Serve the web UI from this folder at `/` (nothing when it holds no index.html). */
   web?: WebAssetsOptions
 }
@@ -48,7 +48,7 @@ export async function buildApp(
   options: AppOptions,
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(options.logLevel ?? 'info'),
+    loggerInstance: options.logger,
     genReqId: () => `req_${randomId(12)}`,
     // No total request timeout: a 500 MB form upload over a slow link must finish. Idle bodies
     // are abandoned by abandonIdleBody; idle sockets and slow headers by these bounds.
