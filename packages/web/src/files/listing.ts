@@ -55,6 +55,16 @@ export async function openPage(at: Place, cursor = ''): Promise<void> {
   const controller = new AbortController()
   current = controller
   loading.value = true
+  const here = place.value
+  if (here?.workspaceId !== at.workspaceId || here.folder !== at.folder) {
+    // Never show one folder's rows under another's name while the new page loads.
+    batch(() => {
+      place.value = at
+      files.value = []
+      folders.value = []
+      nextCursor.value = null
+    })
+  }
   try {
     const page = await client.value.files.list({
       workspaceId: at.workspaceId,
