@@ -2,6 +2,7 @@
 import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { AdminService } from './domain/admin-service.ts'
+import { BlobDeletions } from './domain/blob-deletions.ts'
 import { FileService } from './domain/file-service.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
 import { MultipartService } from './domain/multipart-service.ts'
@@ -21,6 +22,8 @@ export interface Services {
   readonly metadata: MetadataStore
   readonly blobs: BlobStore
   readonly files: FileService
+  /** Retries the deletion of deleted files' bytes (server.ts runs it every few seconds). */
+  readonly deletions: BlobDeletions
   readonly largeUploads: LargeUploadService
   readonly multipart: MultipartService
   readonly reaper: UploadReaper
@@ -39,10 +42,15 @@ export interface ComposeOptions {
 export async function composeServices(config: Config, options: ComposeOptions): Promise<Services> {
   const metadata = await openMetadata(config, options)
   const { blobs, urls, storageAdmin, signer } = await openBlobs(config, options.signingSecret)
+  const deletions = new BlobDeletions(metadata, blobs, {
+    retryAfterMs: DELETION_RETRY_MS,
+    onError: options.onBackgroundError,
+  })
   const files = new FileService({
     metadata,
     blobs,
     urls,
+    deletions,
     onBackgroundError: options.onBackgroundError,
   })
   const policy: UploadPolicy = {
@@ -58,12 +66,13 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     metadata,
     blobs,
     files,
+    deletions,
     largeUploads,
     multipart,
     reaper: new UploadReaper(metadata, blobs, { orphanGraceMs: config.orphanGraceS * 1000 }),
     admin: new AdminService(metadata, storageAdmin),
     transfers: signer
-      ? new LocalTransferEndpoints({ signer, blobs, largeUploads, multipart })
+      ? new LocalTransferEndpoints({ signer, blobs, metadata, largeUploads, multipart })
       : undefined,
     async close() {
       await metadata.close()
@@ -71,6 +80,9 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     },
   })
 }
+
+/** A failed deletion of a deleted file's bytes is retried this soon. */
+export const DELETION_RETRY_MS = 5_000
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//
 

@@ -9,7 +9,7 @@ import {
   DEFAULT_WORKSPACE,
   resolveSigningSecret,
 } from './bootstrap.ts'
-import { composeServices, type Services } from './compose.ts'
+import { composeServices, DELETION_RETRY_MS, type Services } from './compose.ts'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { authenticate } from './domain/auth.ts'
 import { buildApp } from './http/app.ts'
@@ -122,11 +122,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     const url = await server.app.listen({ host: config.host, port: config.port })
     const stopReaper = startReaper(server, config.reaperIntervalS)
+    const stopDeletions = startDeletionRetries(server)
     return {
       ...server,
       url,
       async close() {
         stopReaper()
+        stopDeletions()
         await server.close()
       },
     }
@@ -134,6 +136,21 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await server.close()
     throw error
   }
+}
+
+/** Retries queued deletions of deleted files' bytes every few seconds, not hours. */
+function startDeletionRetries(server: Server): () => void {
+  const log = server.app.log
+  const timer = setInterval(() => {
+    server.services.deletions
+      .retryDue()
+      .then((done) => {
+        if (done.deleted_blobs > 0) log.info(done, "deleted deleted files' bytes")
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'retrying deletions failed'))
+  }, DELETION_RETRY_MS)
+  timer.unref()
+  return () => clearInterval(timer)
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { FileInfo } from '@granary/protocol'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
+import type { BlobDeletions } from './blob-deletions.ts'
 import { contentTypeFor } from './content-types.ts'
 import { AppError } from './errors.ts'
 import { newFileId, versionId } from './ids.ts'
@@ -12,6 +13,8 @@ export interface FileServiceDeps {
   metadata: MetadataStore
   blobs: BlobStore
   urls: TransferUrls
+  /** Deletes a deleted file's bytes now, or keeps retrying them. */
+  deletions: BlobDeletions
   /** Told about work that failed after the answer was decided (e.g. deleting a replaced blob). */
   onBackgroundError: (error: unknown, context: string) => void
 }
@@ -131,12 +134,16 @@ export class FileService {
     })
   }
 
-  /** Removes the metadata first, then the bytes: nothing listed ever lacks its bytes. */
+  /**
+   * Removes the metadata and queues the bytes' deletion in one transaction, then deletes them:
+   * nothing listed ever lacks its bytes, and bytes that cannot be deleted now (S3 down, a
+   * read-only disk) are retried within seconds, their links answering 404 meanwhile.
+   */
   async delete(principal: Principal, workspaceId: string, key: string): Promise<void> {
     await this.#authorize(principal, 'files:delete', workspaceId)
     const removed = await this.#deps.metadata.deleteFile(workspaceId, validateKey(key))
     if (!removed) throw fileNotFound(workspaceId, key)
-    await this.#deleteQuietly(removed.blobName)
+    await this.#deps.deletions.deleteNow(removed.blobName)
   }
 
   async get(

@@ -248,8 +248,19 @@ export interface MetadataStore {
     file: FileRecord,
     options: { overwrite: boolean; completeUploadId?: string },
   ): Promise<PutFileResult>
-  /** Removes the key and answers the removed record; missing -> undefined. */
+  /**
+   * Removes the key and, in the same transaction, queues its blob for deletion; answers the
+   * removed record; missing -> undefined.
+   */
   deleteFile(workspaceId: string, key: string): Promise<FileRecord | undefined>
+  /** Blobs queued for deletion whose next attempt is due at `now`, at most `limit`. */
+  listDueDeletions(now: string, limit: number): Promise<string[]>
+  /** The blob is gone: drops it from the queue. */
+  finishDeletion(blobName: string): Promise<void>
+  /** Deleting failed: counts the attempt and tries again at `nextAttemptAt`. */
+  postponeDeletion(blobName: string, nextAttemptAt: string): Promise<void>
+  /** True while the blob's deletion is queued (its file is deleted; its links must not serve). */
+  isDeletionPending(blobName: string): Promise<boolean>
 
   createUpload(upload: UploadRecord): Promise<void>
   getUpload(id: string): Promise<UploadRecord | undefined>

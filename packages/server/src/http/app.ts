@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import { GRANARY_VERSION, sharedSchemas } from '@granary/protocol'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AdminService } from '../domain/admin-service.ts'
+import type { BlobDeletions } from '../domain/blob-deletions.ts'
 import type { FileService } from '../domain/file-service.ts'
 import { randomId } from '../domain/ids.ts'
 import type { LargeUploadService } from '../domain/large-upload-service.ts'
@@ -26,6 +27,7 @@ export interface AppServices {
   readonly largeUploads: LargeUploadService
   readonly multipart: MultipartService
   readonly reaper: UploadReaper
+  readonly deletions: BlobDeletions
   readonly admin: AdminService
   /** Granary's own signed transfer endpoints; only backends whose URLs point here have them. */
   readonly transfers: TransferEndpoints | undefined

@@ -208,15 +208,65 @@ export class KyselyMetadataStore implements MetadataStore {
     }
   }
 
+  /** The blob's deletion is queued in the same transaction: a 204 is never a lost promise. */
   deleteFile(workspaceId: string, key: string): Promise<FileRecord | undefined> {
+    return this.#run((db) =>
+      db.transaction().execute(async (trx) => {
+        const row = await trx
+          .deleteFrom('files')
+          .where('workspace_id', '=', workspaceId)
+          .where('key', '=', key)
+          .returningAll()
+          .executeTakeFirst()
+        if (!row) return undefined
+        const now = new Date().toISOString()
+        await trx
+          .insertInto('pending_deletions')
+          .values({ blob_name: row.blob_name, queued_at: now, attempts: 0, next_attempt_at: now })
+          .onConflict((conflict) => conflict.column('blob_name').doNothing())
+          .execute()
+        return fileRecord(row)
+      }),
+    )
+  }
+
+  listDueDeletions(now: string, limit: number): Promise<string[]> {
+    return this.#run(async (db) => {
+      const rows = await db
+        .selectFrom('pending_deletions')
+        .select('blob_name')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .execute()
+      return rows.map((row) => row.blob_name)
+    })
+  }
+
+  finishDeletion(blobName: string): Promise<void> {
+    return this.#run(async (db) => {
+      await db.deleteFrom('pending_deletions').where('blob_name', '=', blobName).execute()
+    })
+  }
+
+  postponeDeletion(blobName: string, nextAttemptAt: string): Promise<void> {
+    return this.#run(async (db) => {
+      await db
+        .updateTable('pending_deletions')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: nextAttemptAt }))
+        .where('blob_name', '=', blobName)
+        .execute()
+    })
+  }
+
+  isDeletionPending(blobName: string): Promise<boolean> {
     return this.#run(async (db) => {
       const row = await db
-        .deleteFrom('files')
-        .where('workspace_id', '=', workspaceId)
-        .where('key', '=', key)
-        .returningAll()
+        .selectFrom('pending_deletions')
+        .select('blob_name')
+        .where('blob_name', '=', blobName)
         .executeTakeFirst()
-      return row && fileRecord(row)
+      return row !== undefined
     })
   }
 

@@ -253,6 +253,23 @@ export function describeMetadataStore(
       assert.equal(await store.getFile(ws, 'tmp/x'), undefined)
     })
 
+    test("deleteFile queues the blob's deletion in its transaction; due, postponed, finished", async () => {
+      const file = fileRecord(ws, 'queue/x.txt')
+      await store.putFile(file, { overwrite: true })
+      assert.equal(await store.isDeletionPending(file.blobName), false)
+      await store.deleteFile(ws, 'queue/x.txt')
+      assert.equal(await store.isDeletionPending(file.blobName), true)
+      const now = new Date().toISOString()
+      assert.ok((await store.listDueDeletions(now, 100)).includes(file.blobName))
+      const later = new Date(Date.now() + 60_000).toISOString()
+      await store.postponeDeletion(file.blobName, later)
+      assert.ok(!(await store.listDueDeletions(now, 100)).includes(file.blobName))
+      assert.ok((await store.listDueDeletions(later, 100)).includes(file.blobName))
+      await store.finishDeletion(file.blobName)
+      assert.equal(await store.isDeletionPending(file.blobName), false)
+      assert.ok(!(await store.listDueDeletions(later, 100)).includes(file.blobName))
+    })
+
     test('uploads: pending -> received once; open ones listed newest first', async () => {
       const older = uploadRecord(ws, 'bam/x.bam', {
         createdAt: new Date(Date.now() - 1000).toISOString(),

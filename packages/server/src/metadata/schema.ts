@@ -51,9 +51,17 @@ export interface UploadsTable {
   deadline_at: string | null
 }
 
+export interface PendingDeletionsTable {
+  blob_name: string
+  queued_at: string
+  attempts: number
+  next_attempt_at: string
+}
+
 export interface Database {
   workspaces: WorkspacesTable
   api_keys: ApiKeysTable
   files: FilesTable
   uploads: UploadsTable
+  pending_deletions: PendingDeletionsTable
 }

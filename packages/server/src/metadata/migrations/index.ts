@@ -3,6 +3,7 @@ import type { SqlDialect } from '../sql-dialect.ts'
 import * as initial from './0001-initial.ts'
 import * as multipartSessions from './0002-multipart-sessions.ts'
 import * as blobReferences from './0003-blob-references.ts'
+import * as pendingDeletions from './0004-pending-deletions.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void>
@@ -13,6 +14,7 @@ const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0001-initial': initial,
   '0002-multipart-sessions': multipartSessions,
   '0003-blob-references': blobReferences,
+  '0004-pending-deletions': pendingDeletions,
 }
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */

@@ -5,7 +5,7 @@ import { AppError } from '../../domain/errors.ts'
 import { nameOf } from '../../domain/keys.ts'
 import type { LargeUploadService } from '../../domain/large-upload-service.ts'
 import type { MultipartService } from '../../domain/multipart-service.ts'
-import type { BlobStore, StoredPart } from '../../domain/ports.ts'
+import type { BlobStore, MetadataStore, StoredPart } from '../../domain/ports.ts'
 import type {
   SignedDownload,
   SignedDownloadRequest,
@@ -18,6 +18,7 @@ import type { UrlSigner } from './url-signer.ts'
 export interface LocalTransferDeps {
   signer: UrlSigner
   blobs: BlobStore
+  metadata: MetadataStore
   largeUploads: LargeUploadService
   multipart: MultipartService
 }
@@ -36,7 +37,10 @@ export class LocalTransferEndpoints implements TransferEndpoints {
   ): Promise<SignedDownload> {
     verifyDownload(this.#deps.signer, request)
     const { blobs } = this.#deps
-    const stat = await blobs.stat(request.blobName)
+    // A deleted file's bytes may outlive it briefly (their deletion is retried); its links not.
+    const stat = (await this.#deps.metadata.isDeletionPending(request.blobName))
+      ? undefined
+      : await blobs.stat(request.blobName)
     if (!stat) throw new AppError('file_not_found', 'The file no longer exists.')
     const range = parseRange(rangeHeader, stat.size)
     // An empty file has no bytes to read (and no valid range to read them with).

@@ -72,13 +72,17 @@ export function gcRoute(app: FastifyInstance, services: AppServices): void {
         operationId: 'storage.gc',
         tags: ['admin'],
         summary:
-          'Expire uploads past their deadline and delete blobs nothing refers to, now (both also run in the background).',
+          "Expire uploads past their deadline, retry queued deletions of deleted files' bytes and delete blobs nothing refers to, now (all also run in the background).",
         response: {
           200: {
             type: 'object',
-            required: ['expired_uploads', 'orphan_blobs', 'reclaimed_bytes'],
+            required: ['expired_uploads', 'orphan_blobs', 'reclaimed_bytes', 'deleted_blobs'],
             properties: {
               expired_uploads: { type: 'integer' },
+              deleted_blobs: {
+                type: 'integer',
+                description: "Deleted files' bytes whose queued deletion succeeded now.",
+              },
               orphan_blobs: { type: 'integer' },
               reclaimed_bytes: { type: 'integer' },
             },
@@ -86,7 +90,11 @@ export function gcRoute(app: FastifyInstance, services: AppServices): void {
         },
       },
     },
-    async (request) => services.reaper.runAs(request.principal),
+    async (request) => {
+      const report = await services.reaper.runAs(request.principal)
+      const { deleted_blobs } = await services.deletions.retryAll()
+      return { ...report, deleted_blobs }
+    },
   )
 }
 
