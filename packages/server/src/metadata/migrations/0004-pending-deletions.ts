@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely'
-import type { MigrationDialect } from './index.ts'
+import type { SqlDialect } from '../sql-dialect.ts'
 
 /**
  * Blobs whose deletion a committed change promised: written in the delete's transaction, removed
  * once the bytes are gone, retried until then (domain/blob-deletions.ts).
  */
-export async function up(db: Kysely<unknown>, _dialect: MigrationDialect): Promise<void> {
+export async function up(db: Kysely<unknown>, _dialect: SqlDialect): Promise<void> {
   await db.schema
     .createTable('pending_deletions')
     .addColumn('blob_name', 'text', (column) => column.primaryKey())
