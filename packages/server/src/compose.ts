@@ -1,5 +1,4 @@
 /** The only place that picks adapters and wires them to the domain. */
-import { join } from 'node:path'
 import type { Config } from './config.ts'
 import { AdminService } from './domain/admin-service.ts'
 import { BlobDeletions } from './domain/blob-deletions.ts'
@@ -84,17 +83,14 @@ export async function composeServices(config: Config, options: ComposeOptions): 
 /** A failed deletion of a deleted file's bytes is retried this soon. */
 export const DELETION_RETRY_MS = 5_000
 
-const POSTGRES_URL = /^postgres(ql)?:\/\//
-
 async function openMetadata(config: Config, options: ComposeOptions): Promise<MetadataStore> {
-  if (config.databaseUrl && POSTGRES_URL.test(config.databaseUrl)) {
-    const { openPostgresStore } = await import('./metadata/postgres/open-postgres-store.ts')
-    return openPostgresStore(config.databaseUrl, {
-      maxConnections: config.databasePoolSize,
-      onConnectionError: (error) => options.onBackgroundError(error, 'postgres connection'),
-    })
-  }
-  return openSqliteStore(join(config.dataDir, 'granary.sqlite'))
+  const metadata = config.metadata
+  if (metadata.kind === 'sqlite') return openSqliteStore(metadata.file)
+  const { openPostgresStore } = await import('./metadata/postgres/open-postgres-store.ts')
+  return openPostgresStore(metadata.url, {
+    maxConnections: metadata.poolSize,
+    onConnectionError: (error) => options.onBackgroundError(error, 'postgres connection'),
+  })
 }
 
 interface OpenedBlobs {
@@ -107,13 +103,14 @@ interface OpenedBlobs {
 
 /** S3 with real presigned URLs, or the data folder with URLs to Granary's own signed endpoints. */
 async function openBlobs(config: Config, signingSecret: string): Promise<OpenedBlobs> {
-  if (config.s3) {
+  const storage = config.storage
+  if (storage.kind === 's3') {
     // Loaded only when configured: the AWS SDK alone costs ~30 MB of memory.
     const { openS3Storage } = await import('./storage/s3/open-s3-storage.ts')
-    return openS3Storage(config.s3)
+    return openS3Storage(storage)
   }
   const signer = new UrlSigner(signingSecret)
-  const blobs = await LocalBlobStore.open(config.dataDir)
+  const blobs = await LocalBlobStore.open(storage.dir)
   const urls = new LocalTransferUrls(config.publicUrl, signer)
-  return { blobs, urls, storageAdmin: new LocalStorageAdmin(blobs, config.dataDir), signer }
+  return { blobs, urls, storageAdmin: new LocalStorageAdmin(blobs, storage.dir), signer }
 }

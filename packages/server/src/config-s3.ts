@@ -1,15 +1,23 @@
-/** The S3 part of the configuration (GRANARY_STORAGE=s3), read by loadConfig. */
+/** Where the bytes go (GRANARY_STORAGE and the GRANARY_S3_* variables), read by loadConfig. */
 import type { S3StoreConfig } from './storage/s3/s3-client.ts'
 
 type Env = Readonly<Record<string, string | undefined>>
 
-export function loadS3Config(env: Env, problems: string[]): S3StoreConfig | undefined {
+/** The data folder (`<dir>/blobs`), or an S3 bucket. */
+export type StorageConfig =
+  | { readonly kind: 'local'; readonly dir: string }
+  | ({ readonly kind: 's3' } & S3StoreConfig)
+
+export function loadStorageConfig(env: Env, dataDir: string, problems: string[]): StorageConfig {
   const storage = env.GRANARY_STORAGE || 'local'
-  if (storage === 'local') return undefined
-  if (storage !== 's3') {
+  if (storage === 's3') return { kind: 's3', ...loadS3Config(env, problems) }
+  if (storage !== 'local') {
     problems.push(`GRANARY_STORAGE=${storage}: expected 'local' (a data folder) or 's3'`)
-    return undefined
   }
+  return { kind: 'local', dir: dataDir }
+}
+
+function loadS3Config(env: Env, problems: string[]): S3StoreConfig {
   const bucket = env.GRANARY_S3_BUCKET
   if (!bucket) problems.push('GRANARY_S3_BUCKET: required with GRANARY_STORAGE=s3')
   const endpoint = checkEndpoint(env.GRANARY_S3_ENDPOINT, problems)

@@ -59,3 +59,65 @@ test('every problem is reported at once, each naming its variable', () => {
       )
   }
 })
+
+test('metadata and storage are tagged unions: SQLite and the data folder by default', () => {
+  const config = loadConfig({}, '/srv/granary')
+  assert.deepEqual(config.metadata, { kind: 'sqlite', file: '/srv/granary/data/granary.sqlite' })
+  assert.deepEqual(config.storage, { kind: 'local', dir: '/srv/granary/data' })
+})
+
+test('PostgreSQL and S3 when configured, carrying only what they need', () => {
+  const config = loadConfig({
+    GRANARY_DATABASE_URL: 'postgresql://granary:pw@db:5432/granary',
+    GRANARY_DATABASE_POOL_SIZE: '25',
+    GRANARY_STORAGE: 's3',
+    GRANARY_S3_BUCKET: 'lab-data',
+    GRANARY_S3_ENDPOINT: 'http://127.0.0.1:9000',
+    GRANARY_S3_ACCESS_KEY_ID: 'AK',
+    GRANARY_S3_SECRET_ACCESS_KEY: 'SK',
+    GRANARY_S3_PREFIX: 'granary/',
+  })
+  assert.deepEqual(config.metadata, {
+    kind: 'postgres',
+    url: 'postgresql://granary:pw@db:5432/granary',
+    poolSize: 25,
+  })
+  assert.deepEqual(config.storage, {
+    kind: 's3',
+    bucket: 'lab-data',
+    prefix: 'granary/',
+    region: 'us-east-1',
+    forcePathStyle: true,
+    endpoint: 'http://127.0.0.1:9000',
+    credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+  })
+})
+
+test('frozen all the way down', () => {
+  const config = loadConfig({
+    GRANARY_STORAGE: 's3',
+    GRANARY_S3_BUCKET: 'b',
+    GRANARY_S3_ACCESS_KEY_ID: 'AK',
+    GRANARY_S3_SECRET_ACCESS_KEY: 'SK',
+  })
+  assert.ok(Object.isFrozen(config))
+  assert.ok(Object.isFrozen(config.metadata))
+  assert.ok(Object.isFrozen(config.storage))
+  assert.ok(config.storage.kind === 's3' && Object.isFrozen(config.storage.credentials))
+  assert.throws(() => {
+    ;(config.storage as { bucket: string }).bucket = 'other'
+  }, TypeError)
+})
+
+test('storage and database problems name their variables', () => {
+  for (const [env, name] of [
+    [{ GRANARY_STORAGE: 'ftp' }, 'GRANARY_STORAGE'],
+    [{ GRANARY_STORAGE: 's3' }, 'GRANARY_S3_BUCKET'],
+    [{ GRANARY_DATABASE_URL: 'mysql://x' }, 'GRANARY_DATABASE_URL'],
+  ] as const) {
+    assert.throws(
+      () => loadConfig(env),
+      (error) => error instanceof ConfigError && error.problems.some((p) => p.startsWith(name)),
+    )
+  }
+})

@@ -2,21 +2,29 @@
  * Configuration: read once from an env-like object, validated with every problem reported at once
  * (each naming its variable), then frozen. Nothing else reads process.env.
  */
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { FORM_UPLOAD_MAX_BYTES_DEFAULT } from '@granary/protocol'
-import { loadS3Config } from './config-s3.ts'
-import type { S3StoreConfig } from './storage/s3/s3-client.ts'
+import { loadStorageConfig, type StorageConfig } from './config-s3.ts'
+
+/** SQLite in the data folder, or PostgreSQL (GRANARY_DATABASE_URL). */
+export type MetadataConfig =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | {
+      readonly kind: 'postgres'
+      /** postgres:// or postgresql://; may hold a password, so never logged. */
+      readonly url: string
+      /** Most connections this process opens. */
+      readonly poolSize: number
+    }
 
 export interface Config {
   readonly host: string
   readonly port: number
   readonly dataDir: string
-  /** PostgreSQL metadata (postgres:// or postgresql://); SQLite in dataDir when undefined. */
-  readonly databaseUrl: string | undefined
-  /** Most PostgreSQL connections this process opens. */
-  readonly databasePoolSize: number
-  /** Where the bytes go: S3 when set (GRANARY_STORAGE=s3), else `<dataDir>/blobs`. */
-  readonly s3: S3StoreConfig | undefined
+  /** Where the metadata lives. */
+  readonly metadata: MetadataConfig
+  /** Where the bytes go. */
+  readonly storage: StorageConfig
   /** Base of the signed URLs Granary hands out. */
   readonly publicUrl: string
   /** Bootstrap admin key; generated on first start when absent. */
@@ -86,18 +94,20 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       'GRANARY_SIGNING_SECRET: must be at least 32 characters (use a long random string)',
     )
   }
+  const dataDir = resolve(cwd, env.GRANARY_DATA_DIR || 'data')
   const databaseUrl = checkDatabaseUrl(env.GRANARY_DATABASE_URL, problems)
+  const poolSize = integer('GRANARY_DATABASE_POOL_SIZE', 10, 1, 1000)
   const logLevel = env.GRANARY_LOG_LEVEL || 'info'
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`GRANARY_LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
-  const s3 = loadS3Config(env, problems)
   const config: Config = {
-    s3,
+    metadata: databaseUrl
+      ? { kind: 'postgres', url: databaseUrl, poolSize }
+      : { kind: 'sqlite', file: join(dataDir, 'granary.sqlite') },
+    storage: loadStorageConfig(env, dataDir, problems),
     host,
     port,
-    dataDir: resolve(cwd, env.GRANARY_DATA_DIR || 'data'),
-    databaseUrl,
-    databasePoolSize: integer('GRANARY_DATABASE_POOL_SIZE', 10, 1, 1000),
+    dataDir,
     publicUrl,
     adminKey,
     signingSecret,
@@ -119,7 +129,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     minFreeBytes: integer('GRANARY_MIN_FREE_BYTES', GiB, 0, Number.MAX_SAFE_INTEGER),
   }
   if (problems.length > 0) throw new ConfigError(problems)
-  return Object.freeze(config)
+  return deepFreeze(config)
 }
 
 function checkUrl(raw: string | undefined, problems: string[]): string | undefined {
@@ -148,4 +158,13 @@ function checkDatabaseUrl(raw: string | undefined, problems: string[]): string |
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
   return host.includes(':') ? `[${host}]` : host
+}
+
+/** Freezes `value` and everything it holds: nothing can change the configuration once loaded. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child)
+    Object.freeze(value)
+  }
+  return value
 }

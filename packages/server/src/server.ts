@@ -71,7 +71,7 @@ async function assemble(config: Config, services: Services, logger: Logger): Pro
         await services.metadata.check()
         await services.blobs.check()
         // SQLite and local blobs live in the data folder: below the floor, uploads would fail.
-        if (!config.s3 || !config.databaseUrl) {
+        if (config.storage.kind === 'local' || config.metadata.kind === 'sqlite') {
           await requireFreeSpace(config.dataDir, config.minFreeBytes)
         }
       },
@@ -107,12 +107,13 @@ function defaultWebDir(): string {
 /** Where the UI's fetches go besides its own origin: signed URLs (public URL, S3 endpoint). */
 function connectOrigins(config: Config): string[] {
   const origins = [new URL(config.publicUrl).origin]
-  const endpoint = config.s3?.endpoint ? new URL(config.s3.endpoint) : undefined
-  if (endpoint) origins.push(endpoint.origin)
+  const storage = config.storage
+  if (storage.kind !== 's3') return origins
+  const endpoint = storage.endpoint ? new URL(storage.endpoint) : undefined
+  if (!endpoint) return [...origins, 'https://*.amazonaws.com']
+  origins.push(endpoint.origin)
   // Virtual-hosted buckets are a subdomain of the endpoint.
-  if (endpoint && !config.s3?.forcePathStyle)
-    origins.push(`${endpoint.protocol}//*.${endpoint.host}`)
-  if (config.s3 && !endpoint) origins.push('https://*.amazonaws.com')
+  if (!storage.forcePathStyle) origins.push(`${endpoint.protocol}//*.${endpoint.host}`)
   return origins
 }
 
