@@ -245,6 +245,31 @@ describe('usage, help and serve', () => {
     assert.deepEqual(seen, { GRANARY_ADMIN_KEY: 'k', PORT: '9001', GRANARY_DATA_DIR: '/srv/g' })
   })
 
+  it('keeps its data under $XDG_DATA_HOME/granary, else ~/.local/share/granary', async () => {
+    const seen: Array<string | undefined> = []
+    const loadServer = async () => ({
+      runServer: async (env: Record<string, string | undefined>) => {
+        seen.push(env.GRANARY_DATA_DIR)
+      },
+    })
+    const cases = [
+      { XDG_DATA_HOME: '/xdg/data', HOME: '/home/ana' },
+      { HOME: '/home/ana' },
+      { XDG_DATA_HOME: 'relative/ignored', HOME: '/home/ana' },
+      { GRANARY_DATA_DIR: '/srv/granary', XDG_DATA_HOME: '/xdg/data' },
+    ]
+    for (const env of cases) {
+      const result = await runCli(['serve'], undefined, { env, loadServer })
+      assert.equal(result.code, 0, result.stderr)
+    }
+    assert.deepEqual(seen, [
+      '/xdg/data/granary',
+      '/home/ana/.local/share/granary',
+      '/home/ana/.local/share/granary',
+      '/srv/granary',
+    ])
+  })
+
   it('says when the server package is missing', async () => {
     const loadServer = () =>
       Promise.reject(

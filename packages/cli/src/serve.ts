@@ -1,3 +1,5 @@
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { RunIO } from './context.ts'
 import { CliError } from './errors.ts'
@@ -16,9 +18,12 @@ const importServer: LoadServer = () => import(SERVER_PACKAGE)
 export function registerServeCommand(program: Command, io: RunIO, load = importServer): void {
   program
     .command('serve')
-    .description('Run the Granary server (needs the @granary/server package)')
-    .option('--port <port>', 'port to listen on (env PORT)', parsePositiveInt)
-    .option('--data-dir <dir>', 'data folder for the embedded store (env GRANARY_DATA_DIR)')
+    .description('Run the Granary server')
+    .option('--port <port>', 'port to listen on (env PORT, default 8080)', parsePositiveInt)
+    .option(
+      '--data-dir <dir>',
+      'data folder for the embedded store (env GRANARY_DATA_DIR, default $XDG_DATA_HOME/granary or ~/.local/share/granary)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  granary serve\n  granary serve --port 9000 --data-dir ./data',
@@ -28,8 +33,21 @@ export function registerServeCommand(program: Command, io: RunIO, load = importS
       const env = { ...io.env }
       if (options.port !== undefined) env.PORT = String(options.port)
       if (options.dataDir !== undefined) env.GRANARY_DATA_DIR = options.dataDir
+      env.GRANARY_DATA_DIR ??= defaultDataDir(env)
       await runServer(env)
     })
+}
+
+/**
+ * Where an installed `granary serve` keeps its data when not told: the XDG base directory for
+ * user data, so it is the same folder whatever the current directory (`npm start` in the
+ * repository keeps ./data).
+ */
+export function defaultDataDir(env: Record<string, string | undefined>): string {
+  const xdg = env.XDG_DATA_HOME?.trim()
+  // The XDG spec ignores a relative XDG_DATA_HOME.
+  const base = xdg && resolve(xdg) === xdg ? xdg : join(env.HOME || homedir(), '.local', 'share')
+  return join(base, 'granary')
 }
 
 async function loadRunServer(load: LoadServer): Promise<RunServer> {

@@ -1,7 +1,5 @@
 /** buildApp: the Fastify app over the domain services, without a listener (tests use inject()). */
-import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
-import { GRANARY_VERSION, sharedSchemas } from '@granary/protocol'
+import { sharedSchemas } from '@granary/protocol'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AdminService } from '../domain/admin-service.ts'
 import type { BlobDeletions } from '../domain/blob-deletions.ts'
@@ -11,7 +9,9 @@ import type { LargeUploadService } from '../domain/large-upload-service.ts'
 import type { MultipartService } from '../domain/multipart-service.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
+import { registerApiDocs } from './api-docs.ts'
 import { installErrorHandling } from './error-handler.ts'
+import { endJsonWithNewline } from './json-newline.ts'
 import { type Authenticate, installRequestAuth } from './request-auth.ts'
 import { adminRoutes } from './routes/admin/admin-routes.ts'
 import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
@@ -67,24 +67,8 @@ export async function buildApp(
   installRequestAuth(app, services.authenticate)
   for (const schema of sharedSchemas) app.addSchema(schema)
   app.setValidatorCompiler(schemaValidators(sharedSchemas))
-  await app.register(swagger, {
-    // Name shared schemas by their $id (FileInfo, Error, ...) in /openapi.json.
-    refResolver: {
-      buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
-    },
-    openapi: {
-      info: {
-        title: 'Granary',
-        version: GRANARY_VERSION,
-        description: 'Files API for scientific workspaces.',
-      },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      },
-      security: [{ bearer: [] }],
-    },
-  })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  endJsonWithNewline(app)
+  await registerApiDocs(app)
   serviceRoutes(app, services)
   fileRoutes(app, services, options)
   adminRoutes(app, services)

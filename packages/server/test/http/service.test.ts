@@ -27,3 +27,59 @@ describe('service routes', () => {
     assert.equal(doc.info.title, 'Granary')
   })
 })
+
+describe('/docs and /openapi.json', () => {
+  let server: TestServer
+  before(async () => {
+    server = await startTestServer(backend ?? { name: 'sqlite+local', env: {} })
+  })
+  after(() => server.close())
+
+  const get = (url: string) => server.request({ method: 'GET', url, as: null })
+
+  test('every route has a summary; the upload form points to the large-file flow', async () => {
+    const doc = (await get('/openapi.json')).json() as {
+      paths: Record<string, Record<string, { summary?: string }>>
+    }
+    const missing: string[] = []
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (!operation.summary?.trim()) missing.push(`${method.toUpperCase()} ${path}`)
+      }
+    }
+    assert.deepEqual(missing, [])
+    const upload = doc.paths['/v1/files/upload']?.post?.summary ?? ''
+    assert.match(upload, /500 MB/)
+    assert.match(upload, /\/v1\/files\/upload-url/)
+  })
+
+  test('/docs is branded Granary and loads nothing from another host', async () => {
+    const page = await get('/docs/')
+    assert.equal(page.statusCode, 200)
+    assert.match(page.body, /<title>Granary API<\/title>/)
+    assert.doesNotMatch(page.body, /Swagger UI<\/title>|fastify/i)
+    const initializer = (await get('/docs/static/swagger-initializer.js')).body
+    assert.match(initializer, /"validatorUrl":\s*null/)
+    assert.match(initializer, /data:image\/svg\+xml;base64,/)
+    // Every script and stylesheet the page names is served by Granary itself.
+    const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '')
+    assert.ok(assets.length >= 4, assets.join(' '))
+    for (const asset of assets) {
+      assert.doesNotMatch(asset, /^(?:https?:)?\/\//, asset)
+      const url = new URL(asset, 'http://granary.test/docs/')
+      assert.equal((await get(url.pathname)).statusCode, 200, url.pathname)
+    }
+  })
+
+  test('JSON answers end with a newline; other bodies are untouched', async () => {
+    for (const url of ['/healthz', '/openapi.json', '/v1/nothing-here', '/v1/files']) {
+      const response = await get(url)
+      assert.match(String(response.headers['content-type']), /json/, url)
+      assert.ok(response.body.endsWith('}\n'), `${url}: ${JSON.stringify(response.body.slice(-5))}`)
+      assert.equal(Number(response.headers['content-length']), Buffer.byteLength(response.body))
+      JSON.parse(response.body)
+    }
+    const script = await get('/docs/static/swagger-initializer.js')
+    assert.match(String(script.headers['content-type']), /javascript/)
+  })
+})

@@ -29,6 +29,7 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
       schema: {
         operationId: 'workspaces.create',
         tags: ['admin'],
+        summary: 'Create a workspace (id optional, e.g. ws_abc123); 409 if the id is taken.',
         body: createWorkspaceBody,
         response: { 201: { $ref: 'Workspace#' } },
       },
@@ -40,7 +41,10 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
   )
   app.get(
     '/v1/workspaces',
-    { config: { auth: 'admin' }, schema: { operationId: 'workspaces.list', tags: ['admin'] } },
+    {
+      config: { auth: 'admin' },
+      schema: { operationId: 'workspaces.list', tags: ['admin'], summary: 'Every workspace.' },
+    },
     async (request) => ({
       workspaces: await services.admin.listWorkspaces(request.principal),
     }),
@@ -64,7 +68,14 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
   )
   app.get(
     '/v1/keys',
-    { config: { auth: 'admin' }, schema: { operationId: 'keys.list', tags: ['admin'] } },
+    {
+      config: { auth: 'admin' },
+      schema: {
+        operationId: 'keys.list',
+        tags: ['admin'],
+        summary: 'Every API key with its scopes and workspaces (never the secrets).',
+      },
+    },
     async (request) => ({
       keys: await services.admin.listKeys(request.principal),
     }),

@@ -30,7 +30,7 @@ export function uploadRoute(
       schema: {
         operationId: 'files.upload',
         tags: ['files'],
-        summary: `Upload a file via multipart/form-data (fields workspace_id, path, description, overwrite, then file). Max ${options.maxUploadBytes} bytes; use the large-file flow above that.`,
+        summary: `Upload a file via multipart/form-data (fields workspace_id, path, description, overwrite, then file), up to ${megabytes(options.maxUploadBytes)}. Larger files: POST /v1/files/upload-url, PUT the bytes, POST /v1/files/upload-confirm.`,
         consumes: ['multipart/form-data'],
         querystring: uploadFormQuery,
         response: { 201: { $ref: 'FileInfo#' } },
@@ -89,4 +89,9 @@ function required(workspaceId: string | undefined): string {
     'invalid_request',
     "Form field 'workspace_id' is required and must come before the 'file' part (or pass ?workspace_id=).",
   )
+}
+
+/** 500000000 -> '500 MB' (the seed's wording), else the exact byte count. */
+function megabytes(bytes: number): string {
+  return bytes % 1_000_000 === 0 ? `${bytes / 1_000_000} MB` : `${bytes} bytes`
 }

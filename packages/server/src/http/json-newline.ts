@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify'
+
+/**
+ * Every JSON answer ends with a newline, so `curl` output does not run into the shell prompt and
+ * line-based tools see a complete line. Added after serialization: response schemas still apply.
+ */
+export function endJsonWithNewline(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (typeof payload !== 'string' || payload.endsWith('\n')) return payload
+    const type = String(reply.getHeader('content-type') ?? '')
+    return /^application\/(?:[\w.+-]+\+)?json\b/i.test(type) ? `${payload}\n` : payload
+  })
+}

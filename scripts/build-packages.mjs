@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * Builds the npm packages a lab installs, each into its own folder with a generated package.json
+ * (the workspace manifests stay pointed at the TypeScript sources for development):
+ *
+ *   <outdir>/client   @granary/client: one ES module with the protocol inlined, .d.ts types, source
+ *                     maps; zero runtime dependencies
+ *   <outdir>/granary  granary: the CLI as its bin, with the server bundled in (`granary serve`) and
+ *                     the web UI when packages/web/dist exists; third-party packages stay
+ *                     dependencies (better-sqlite3 is native)
+ *
+ *   node scripts/build-packages.mjs [outdir]      (default dist/npm)
+ *   npm pack ./dist/npm/client ./dist/npm/granary
+ */
+import { execFileSync } from 'node:child_process'
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import * as esbuild from 'esbuild'
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
+const readJson = async (path) => JSON.parse(await readFile(join(root, path), 'utf8'))
+
+/** Builds both packages into `outdir`; answers their folders. */
+export async function buildPackages(outdir = join(root, 'dist', 'npm')) {
+  const { version } = await readJson('package.json')
+  await rm(outdir, { recursive: true, force: true })
+  const client = await buildClient(join(outdir, 'client'), version)
+  const granary = await buildGranary(join(outdir, 'granary'), version)
+  return { client, granary }
+}
+
+const common = (version) => ({
+  version,
+  license: 'Apache-2.0',
+  type: 'module',
+  engines: { node: '>=20' },
+})
+
+async function buildClient(dir, version) {
+  await esbuild.build({
+    entryPoints: [join(root, 'packages/client/src/index.ts')],
+    outfile: join(dir, 'dist/index.js'),
+    bundle: true,
+    format: 'esm',
+    // Node and browsers: the client reaches node:* only through import() on Node-only paths.
+    platform: 'neutral',
+    external: ['node:*'],
+    target: ['node20', 'chrome110', 'firefox115', 'safari16'],
+    sourcemap: true,
+    sourcesContent: true,
+    logLevel: 'warning',
+  })
+  await emitClientTypes(join(dir, 'dist/types'))
+  await cp(join(root, 'packages/client/README.md'), join(dir, 'README.md'))
+  const types = './dist/types/client/src/index.d.ts'
+  await writeManifest(dir, {
+    name: '@granary/client',
+    description: 'TypeScript client for Granary (zero runtime dependencies; Node 20+ and browsers)',
+    ...common(version),
+    sideEffects: false,
+    exports: { '.': { types, default: './dist/index.js' }, './package.json': './package.json' },
+    types,
+    files: ['dist'],
+  })
+  return dir
+}
+
+/**
+ * tsc writes declarations for the client and the protocol sources it imports; the one bare
+ * '@granary/protocol' specifier then points at the copy shipped beside it.
+ */
+async function emitClientTypes(outDir) {
+  const tsconfig = join(outDir, '..', 'tsconfig.types.json')
+  await mkdir(dirname(tsconfig), { recursive: true })
+  await writeFile(
+    tsconfig,
+    JSON.stringify({
+      extends: join(root, 'tsconfig.base.json'),
+      compilerOptions: {
+        noEmit: false,
+        declaration: true,
+        emitDeclarationOnly: true,
+        rootDir: join(root, 'packages'),
+        outDir,
+        paths: { '@granary/protocol': [join(root, 'packages/protocol/src/index.ts')] },
+        lib: ['ES2023', 'DOM', 'DOM.Iterable'],
+      },
+      files: [join(root, 'packages/client/src/index.ts')],
+    }),
+  )
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], {
+    stdio: 'inherit',
+  })
+  await rm(tsconfig)
+  // Declarations keep the sources' './x.ts' specifiers; consumers resolve './x.js' to x.d.ts.
+  const protocolIndex = join(outDir, 'protocol', 'src', 'index.js')
+  for (const file of await filesUnder(outDir)) {
+    const protocol = relative(dirname(file), protocolIndex).split('\\').join('/')
+    const text = (await readFile(file, 'utf8'))
+      .replaceAll(/(['"])(\.\.?\/[^'"]+)\.ts\1/g, '$1$2.js$1')
+      .replaceAll("'@granary/protocol'", `'${protocol}'`)
+    await writeFile(file, text)
+  }
+}
+
+async function filesUnder(dir) {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
+}
+
+async function buildGranary(dir, version) {
+  const dist = join(dir, 'dist')
+  await esbuild.build({
+    entryPoints: { granary: join(root, 'scripts/packages/granary-bin.ts') },
+    outdir: dist,
+    bundle: true,
+    // The server is a chunk loaded by `granary serve` only: the other commands start fast.
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'warning',
+    plugins: [externalDependencies],
+  })
+  const web = join(root, 'packages/web/dist')
+  // The server looks for the UI in web/ beside its own code.
+  if (existsSync(join(web, 'index.html'))) await cp(web, join(dist, 'web'), { recursive: true })
+  await cp(join(root, 'scripts/packages/granary-readme.md'), join(dir, 'README.md'))
+  await writeManifest(dir, {
+    name: 'granary',
+    description: 'Granary: a self-hostable file service for scientific workspaces (server and CLI)',
+    ...common(version),
+    bin: { granary: './dist/granary.js' },
+    files: ['dist'],
+    dependencies: await runtimeDependencies(['packages/server', 'packages/cli']),
+  })
+  return dir
+}
+
+/** Bare imports stay imports, installed as dependencies, except our own @granary/* sources. */
+const externalDependencies = {
+  name: 'external-dependencies',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@granary/') ? undefined : { external: true },
+    )
+  },
+}
+
+/** The third-party dependencies of these workspace packages, with their declared ranges. */
+async function runtimeDependencies(packages) {
+  const merged = {}
+  for (const path of packages) {
+    const { dependencies = {} } = await readJson(`${path}/package.json`)
+    for (const [name, range] of Object.entries(dependencies)) {
+      if (!name.startsWith('@granary/')) merged[name] = range
+    }
+  }
+  return Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)))
+}
+
+async function writeManifest(dir, manifest) {
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+}
+
+if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? '')).href) {
+  const outdir = process.argv[2] ? resolve(process.argv[2]) : undefined
+  const built = await buildPackages(outdir)
+  console.log(`built ${built.client} and ${built.granary}`)
+}
