@@ -52,6 +52,7 @@ async function buildClient(dir, version) {
     sourcesContent: true,
     logLevel: 'warning',
   })
+  await hideNodeImports(join(dir, 'dist/index.js'))
   await emitClientTypes(join(dir, 'dist/types'))
   await cp(join(root, 'packages/client/README.md'), join(dir, 'README.md'))
   const types = './dist/types/client/src/index.d.ts'
@@ -65,6 +66,24 @@ async function buildClient(dir, version) {
     files: ['dist'],
   })
   return dir
+}
+
+/**
+ * The client imports node:* only on Node-only paths (local files, streaming hashes), with
+ * import(). Browser bundlers would still try to resolve those specifiers and fail (esbuild) or
+ * warn, so they go through a function call that bundlers leave alone.
+ */
+async function hideNodeImports(file) {
+  const code = await readFile(file, 'utf8')
+  const hidden = code.replaceAll(/\bimport\(("node:[\w/]+")\)/g, 'importNodeBuiltin($1)')
+  const helper = [
+    '/** A Node built-in, loaded at run time; bundlers for browsers leave it alone. */',
+    'function importNodeBuiltin(name) {',
+    '  return import(/* webpackIgnore: true */ /* @vite-ignore */ name);',
+    '}',
+    '',
+  ].join('\n')
+  await writeFile(file, hidden.replace(/(\/\/# sourceMappingURL=)/, `${helper}$1`))
 }
 
 /**

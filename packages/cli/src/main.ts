@@ -14,6 +14,7 @@ export async function main(options: ProgramOptions = {}): Promise<void> {
       stdout: process.stdout,
       stderr: process.stderr,
       env: process.env,
+      stdin: process.stdin,
     },
     options,
   )

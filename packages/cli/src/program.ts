@@ -3,6 +3,7 @@ import { Command, Option } from 'commander'
 import { registerAdminCommands } from './admin.ts'
 import type { RunIO } from './context.ts'
 import { registerFileCommands } from './files.ts'
+import { registerLoginCommands } from './login.ts'
 import { type LoadServer, registerServeCommand } from './serve.ts'
 import { registerTransferCommands } from './transfer.ts'
 import { registerUploadCommands } from './uploads.ts'
@@ -12,13 +13,14 @@ export const VERSION = GRANARY_VERSION
 const EXAMPLES = `
 Environment:
   GRANARY_URL        server URL (default http://127.0.0.1:8080)
-  GRANARY_API_KEY    API key
+  GRANARY_API_KEY    API key (or \`granary login\` once; these variables win over it)
   GRANARY_WORKSPACE  workspace (default ws_default)
   GRANARY_MULTIPART_THRESHOLD, GRANARY_PART_SIZE   multipart upload sizes (e.g. 5GiB, 64MiB)
   GRANARY_STATE_DIR  where unfinished uploads are remembered (default ~/.granary)
 
 Examples:
-  export GRANARY_API_KEY=gk_...
+  granary login
+  granary whoami
   granary upload sample.vcf --path raw/ -w ws_abc123
   granary ls raw/ -w ws_abc123
   granary download raw/sample.vcf ./output/ -w ws_abc123
@@ -52,6 +54,7 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
       // Errors are printed once, by run(), in the one-line format.
       outputError: () => {},
     })
+  registerLoginCommands(program, io)
   registerFileCommands(program, io)
   registerTransferCommands(program, io)
   registerUploadCommands(program, io)
