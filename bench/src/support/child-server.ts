@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
@@ -32,11 +32,20 @@ export interface ServerSpec {
 const bundles = new Map<string, Promise<string>>()
 let bundleDir: Promise<string> | undefined
 
-/** The entry bundled once per run into a temp folder (removed by stopAll). */
+/**
+ * Bundles live under the repository's node_modules/.cache, not the system temp folder: the
+ * bundles keep their dependencies external, and Node resolves those by walking up from the
+ * bundle's own folder to a node_modules, which a folder under /tmp does not have.
+ */
+const BUNDLE_ROOT = join(ROOT, 'node_modules', '.cache', 'granary-bench')
+
+/** The entry bundled once per run into a fresh folder under BUNDLE_ROOT (removed by stopAll). */
 function compiled(entry: string): Promise<string> {
   let script = bundles.get(entry)
   if (!script) {
-    bundleDir ??= mkdtemp(join(tmpdir(), 'granary-bench-bundles-'))
+    bundleDir ??= mkdir(BUNDLE_ROOT, { recursive: true }).then(() =>
+      mkdtemp(join(BUNDLE_ROOT, 'bundles-')),
+    )
     script = bundleDir.then(async (dir) => {
       const outdir = join(dir, String(bundles.size))
       await bundle(join(ROOT, entry), outdir)
