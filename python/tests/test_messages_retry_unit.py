@@ -244,6 +244,23 @@ def test_a_part_is_sent_again_after_retry_after(fake: FakeServer, tmp_path: Path
     assert 5.0 in waited
 
 
+def test_a_part_is_not_retried_past_the_longest_wait(fake: FakeServer, tmp_path: Path) -> None:
+    data = os.urandom(1024)
+    (tmp_path / "small.bin").write_bytes(data)
+    signed = {"parts": [{"part_number": 1, "size": len(data), "url": fake.base_url + "/p/1", "headers": {}, "expires_at": "2999-01-01T00:00:00Z"}]}
+    fake.routes[("POST", "/v1/files/uploads/up_1/parts")] = lambda req: (200, {}, signed)
+    fake.routes[("PUT", "/p/1")] = answers((503, {"Retry-After": "900"}, UNAVAILABLE))
+    c = Client(api_key="k", base_url=fake.base_url, retry=RetryPolicy(max_wait=60))
+    engine = MultipartUpload(
+        c, local_path=str(tmp_path / "small.bin"), size=len(data), upload_id="up_1", file_key="small.bin",
+        filename="small.bin", workspace_id=WS, part_size=len(data), part_count=1, checksum=False,
+    )
+    with pytest.raises(ApiError) as ei:
+        engine.run()
+    assert ei.value.retry_after == 900.0
+    assert len([r for r in fake.requests if r.path == "/p/1"]) == 1
+
+
 def test_retry_after_http_date() -> None:
     assert retry_after_seconds("120") == 120.0
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0

@@ -256,11 +256,16 @@ class MultipartUpload:
                     log.info("granary: part %d URL refused (%s), signing again", n, exc.code)
                     self._signer.invalidate(n)
                     continue
-                if not _retriable(exc) or failures >= self.retries:
+                if not _retriable(exc) or failures >= self.retries or self._too_long(exc):
                     raise
                 failures += 1
                 resigns = 0
                 self._wait_before_retry(n, exc, failures)
+
+    def _too_long(self, exc: BaseException) -> bool:
+        """The server asked for a longer wait than the client's retry policy allows."""
+        retry_after = exc.retry_after if isinstance(exc, ApiError) else None
+        return retry_after is not None and retry_after > self._client.transport.retry.max_wait
 
     def _wait_before_retry(self, n: int, exc: BaseException, failures: int) -> None:
         delay = min(self.backoff_max, self.backoff_base * (2 ** (failures - 1)))
