@@ -157,10 +157,10 @@ class Files:
         fields.append(("overwrite", "true" if overwrite else "false"))
         with _open_local(local_path) as fh:
             body = MultipartBody(fields, "file", name, fh, file_size(fh), content_type or OCTET_STREAM, progress)
-            resp = self._client.request(
+            info = self._client.request_json(
                 "POST", "/v1/files/upload", data=body, headers={"Content-Type": body.content_type}
             )
-        return cast(FileInfo, json_object(resp.json()))
+        return cast(FileInfo, json_object(info))
 
     # ------------------------------------------------------------------ download
 
@@ -435,10 +435,10 @@ class Files:
         local = os.path.abspath(os.fspath(local_path))
         try:
             return FileUploader(self._client, options).upload(local)
-        except FileNotFoundError as exc:
-            if exc.filename != local:
+        except OSError as exc:
+            if isinstance(exc, LocalFileError) or exc.filename != local:
                 raise
-            raise LocalFileError(exc.errno, f"no such file: {local}", local) from exc
+            raise LocalFileError(exc.errno, f"cannot read {local}: {exc.strerror}", local) from exc
 
 
 def _open_local(local_path: PathLike) -> IO[bytes]:
