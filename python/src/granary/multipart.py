@@ -12,17 +12,16 @@ import concurrent.futures as cf
 import logging
 import random
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from .errors import ApiError, NetworkError
 from .models import FileInfo, UploadPart
-from .part_io import Cancelled, HashPass, Layout, PartReader, Progress, clean_etag, is_md5_etag
+from .part_check import PartChecks
+from .part_io import Cancelled, HashPass, Layout, PartReader, Progress
 from .part_signer import PartSigner
 from .uploads import Uploads
 
 if TYPE_CHECKING:  # pragma: no cover
-    import requests
-
     from .client import Client
 
 __all__ = ["MultipartUpload"]
@@ -43,33 +42,6 @@ def _retriable(exc: BaseException) -> bool:
     if isinstance(exc, ApiError):
         return exc.status >= 500 or exc.status in _RETRY_STATUSES or exc.code in _RESEND_CODES
     return False
-
-
-class _EtagCheck:
-    """Whether the store's ETags are the parts' MD5s.
-
-    S3 ETags are the part's MD5 except with SSE-KMS/SSE-C, where they are opaque 32-hex strings:
-    once two answers disagree and none ever agreed, stop treating them as MD5s (real damage is
-    still caught by the whole file's SHA-256 at confirm).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.is_md5: Optional[bool] = None
-        self._mismatches = 0
-
-    def agreed(self) -> None:
-        with self._lock:
-            self.is_md5 = True
-
-    def disagreed(self) -> bool:
-        """Count a mismatch; True when ETags are now known to be opaque (not an error then)."""
-        with self._lock:
-            self._mismatches += 1
-            if self.is_md5 is None and self._mismatches >= 2:
-                self.is_md5 = False
-                return True
-            return False
 
 
 class MultipartUpload:
@@ -127,10 +99,7 @@ class MultipartUpload:
         self._progress = Progress(progress)
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        # Which digests the server answers with, learnt from the first part: compute only those.
-        self._want_sha256 = True
-        self._want_md5 = True
-        self._etags = _EtagCheck()
+        self._checks = PartChecks()
         self.bytes_sent = 0
         self.parts_sent: List[int] = []
         self.sha256: Optional[str] = None
@@ -165,7 +134,7 @@ class MultipartUpload:
         finally:
             reader.close()
         try:
-            return self._verify(n, reader, resp)
+            return self._checks.verify(n, reader, resp)
         finally:
             resp.close()
 
@@ -183,61 +152,11 @@ class MultipartUpload:
             self.local_path,
             offset,
             length,
-            sha256=self._want_sha256,
-            md5=self._want_md5,
+            sha256=self._checks.want_sha256,
+            md5=self._checks.want_md5,
             stop=self._stop,
             on_read=on_read,
         )
-
-    def _verify(self, n: int, reader: PartReader, resp: requests.Response) -> UploadPart:
-        rid = resp.headers.get("x-request-id")
-        length = len(reader)
-        if not reader.complete:
-            raise ApiError(
-                resp.status_code, "upload_incomplete", f"part {n}: the answer came before all bytes were sent", rid
-            )
-        record: UploadPart = {
-            "part_number": n,
-            "size": length,
-            "sha256": None,
-            "etag": clean_etag(resp.headers.get("ETag")) or None,
-        }
-        body = _json_body(resp)
-        if isinstance(body.get("sha256"), str):
-            record["sha256"] = self._check_sha256(n, reader, body, rid)
-        elif record["etag"] and is_md5_etag(record["etag"]) and self._etags.is_md5 is not False:
-            self._check_md5(n, reader, record["etag"], rid)
-        return record
-
-    def _check_sha256(self, n: int, reader: PartReader, body: Mapping[str, Any], rid: Optional[str]) -> str:
-        theirs = str(body["sha256"]).lower()
-        self._want_md5 = False  # this server reports SHA-256: MD5 is not needed
-        if body.get("size") is not None and int(body["size"]) != len(reader):
-            raise ApiError(
-                422, "size_mismatch", f"part {n}: the server received {body['size']} of {len(reader)} bytes", rid
-            )
-        ours = reader.sha256()
-        if ours is not None and ours != theirs:
-            raise ApiError(
-                422, "checksum_mismatch", f"part {n}: the server got SHA-256 {theirs}, the file has {ours}", rid
-            )
-        return theirs
-
-    def _check_md5(self, n: int, reader: PartReader, etag: str, rid: Optional[str]) -> None:
-        self._want_sha256 = False  # the store reports MD5 ETags
-        ours = reader.md5()
-        if ours is None:
-            return
-        if ours == etag:
-            self._etags.agreed()
-            return
-        if self._etags.disagreed():
-            log.warning(
-                "granary: the store's ETags are not MD5s (SSE-KMS?): parts are not checked "
-                "one by one; the whole file's SHA-256 still is at confirm"
-            )
-            return
-        raise ApiError(422, "checksum_mismatch", f"part {n}: the store got MD5 {etag}, the file has {ours}", rid)
 
     def _send_part(self, n: int) -> UploadPart:
         """Send part ``n`` with retries: backoff (or ``Retry-After``) on failures, a new URL on 403."""
@@ -376,16 +295,6 @@ def _missing_parts(exc: ApiError) -> List[int]:
     """The parts an ``upload_not_received`` answer names, else ``[]``."""
     missing = exc.details.get("missing_parts") if exc.code == "upload_not_received" else None
     return [int(m) for m in missing] if isinstance(missing, list) else []
-
-
-def _json_body(resp: requests.Response) -> Dict[str, Any]:
-    if "json" not in str(resp.headers.get("Content-Type") or "") or not resp.content:
-        return {}
-    try:
-        body = resp.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def _wait_all(futures: List[cf.Future[UploadPart]]) -> None:
