@@ -285,3 +285,35 @@ describe('usage, help and serve', () => {
     )
   })
 })
+
+describe('429 and 503 answers', () => {
+  const busy = (status: number, retryAfter: string) => {
+    const code = status === 429 ? 'rate_limited' : 'storage_unavailable'
+    return new Response(JSON.stringify({ error: { code, message: 'wait' } }), {
+      status,
+      headers: { 'content-type': 'application/json', 'retry-after': retryAfter },
+    })
+  }
+
+  it('waits Retry-After and retries, for listings and for uploads from a file', async () => {
+    await writeFile(join(dir, 'busy.vcf'), 'busy')
+    const listing = [busy(429, '0'), busy(503, '0')]
+    const ls = await runCli(['ls'], () => listing.shift() ?? json({ files: [], next_cursor: null }))
+    assert.equal(ls.code, 0, ls.stderr)
+    assert.equal(ls.requests.length, 3)
+    const uploads = [busy(429, '0')]
+    const up = await runCli(
+      ['upload', join(dir, 'busy.vcf')],
+      () => uploads.shift() ?? json(fileInfo('busy.vcf', 4), 201),
+    )
+    assert.equal(up.code, 0, up.stderr)
+    assert.equal(up.requests.length, 2)
+  })
+
+  it('gives up after a bounded number of retries with the rate_limited error', async () => {
+    const result = await runCli(['ls'], () => busy(429, '0'))
+    assert.notEqual(result.code, 0)
+    assert.match(result.stderr, /\(rate_limited\)/)
+    assert.equal(result.requests.length, 4)
+  })
+})

@@ -9,6 +9,8 @@ export interface ApiErrorInit {
   message: string
   requestId?: string | undefined
   details?: Record<string, unknown> | undefined
+  /** From `Retry-After` on a 429 or 503: how long the server asked to wait, in ms. */
+  retryAfterMs?: number | undefined
 }
 
 /**
@@ -28,6 +30,8 @@ export class ApiError extends Error {
   readonly code: ApiErrorCode
   readonly requestId: string | undefined
   readonly details: Record<string, unknown> | undefined
+  /** How long the server asked to wait before retrying (`Retry-After`), in ms; else undefined. */
+  readonly retryAfterMs: number | undefined
 
   constructor(init: ApiErrorInit) {
     super(init.message)
@@ -35,6 +39,7 @@ export class ApiError extends Error {
     this.code = init.code
     this.requestId = init.requestId
     this.details = init.details
+    this.retryAfterMs = init.retryAfterMs
   }
 }
 
@@ -60,10 +65,12 @@ function describeCause(cause: unknown): string {
 /** Builds the ApiError for a non-2xx response, reading its JSON error body when it has one. */
 export async function apiErrorFrom(response: Response): Promise<ApiError> {
   const headerId = response.headers.get('x-request-id') ?? undefined
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
   const text = await response.text().catch(() => '')
   const body = parseErrorBody(text)
   if (body) {
-    return new ApiError({ ...body, status: response.status, requestId: body.requestId ?? headerId })
+    const requestId = body.requestId ?? headerId
+    return new ApiError({ ...body, status: response.status, requestId, retryAfterMs })
   }
   const snippet = text.trim().slice(0, 200)
   const reason = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
@@ -72,7 +79,17 @@ export async function apiErrorFrom(response: Response): Promise<ApiError> {
     code: response.status === 413 ? 'request_too_large' : 'internal_error',
     message: snippet ? `${reason}: ${snippet}` : reason,
     requestId: headerId,
+    retryAfterMs,
   })
+}
+
+/** RFC 9110 §10.2.3: `Retry-After` is delay-seconds or an HTTP-date; in ms, never negative. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
 type ParsedError = Omit<ApiErrorInit, 'status'>

@@ -2,6 +2,7 @@ import type { FileInfo, UploadConfirmRequest, UploadUrlResponse } from '@granary
 import { counted, sourceErrorOf, streamFrom } from './body-stream.ts'
 import type { UploadOptions } from './file-options.ts'
 import { multipartBlob, multipartBody } from './multipart.ts'
+import { sleep } from './retry.ts'
 import type { StreamingRequestInit, Transport } from './transport.ts'
 import type { ResolvedSource } from './upload-source.ts'
 
@@ -13,14 +14,28 @@ export async function formUpload(
   source: ResolvedSource,
   options: UploadOptions & { workspaceId: string },
 ): Promise<FileInfo> {
-  const { body, headers } = formBody(transport, source, options)
-  const file = await withSourceErrors(() =>
-    transport.json<FileInfo>('POST', '/v1/files/upload', { body, headers, signal: options.signal }),
-  )
-  // A Blob body's progress is the browser's to know; report it done.
-  if (!(body instanceof ReadableStream))
-    options.onProgress?.({ loaded: file.size, total: file.size })
-  return file
+  // A streamed body cannot be replayed by fetch; a path or a Blob can be read again, so a 429 or
+  // 503 is retried here, after its Retry-After, with a fresh body.
+  for (let attempt = 0; ; attempt++) {
+    const { body, headers } = formBody(transport, source, options)
+    try {
+      const file = await withSourceErrors(() =>
+        transport.json<FileInfo>('POST', '/v1/files/upload', {
+          body,
+          headers,
+          signal: options.signal,
+        }),
+      )
+      // A Blob body's progress is the browser's to know; report it done.
+      if (!(body instanceof ReadableStream))
+        options.onProgress?.({ loaded: file.size, total: file.size })
+      return file
+    } catch (err) {
+      const wait = source.readRange ? transport.busyDelay(err, attempt) : undefined
+      if (wait === undefined) throw err
+      await sleep(wait, options.signal)
+    }
+  }
 }
 
 function formBody(
@@ -64,6 +79,23 @@ export interface PutOptions {
  * returns their SHA-256 (Node) so the confirm call can have the server check it end to end.
  */
 export async function putBytes(
+  transport: Transport,
+  upload: UploadUrlResponse,
+  source: ResolvedSource,
+  options: PutOptions,
+): Promise<string | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await putOnce(transport, upload, source, options)
+    } catch (err) {
+      const wait = source.readRange ? transport.busyDelay(err, attempt) : undefined
+      if (wait === undefined) throw err
+      await sleep(wait, options.signal)
+    }
+  }
+}
+
+async function putOnce(
   transport: Transport,
   upload: UploadUrlResponse,
   source: ResolvedSource,

@@ -2,7 +2,7 @@ import type { MeResponse } from '@granary/protocol'
 import { Files } from './files.ts'
 import { Keys } from './keys.ts'
 import { Storage } from './storage.ts'
-import { type FetchLike, Transport } from './transport.ts'
+import { type BusyRetry, type FetchLike, Transport } from './transport.ts'
 import { streamsRequestBodies } from './upload-source.ts'
 import { Workspaces } from './workspaces.ts'
 
@@ -25,6 +25,12 @@ export interface GranaryOptions {
   multipartThreshold?: number
   /** Part size hint for multipart sessions; Node default `GRANARY_PART_SIZE`, else the server's. */
   partSize?: number
+  /**
+   * A `429 rate_limited` or `503` answer is retried after its `Retry-After`, up to `retries`
+   * times (default 3) and only when the wait is at most `maxDelayMs` (default 60 s); then the
+   * ApiError is raised. `{ retries: 0 }` raises at once. Streamed bodies are never re-sent.
+   */
+  busyRetry?: Partial<BusyRetry>
 }
 
 const DEFAULT_URL = 'http://127.0.0.1:8080'
@@ -52,6 +58,7 @@ export class Granary {
       // Looked up per call, so a fetch patched after construction is honoured.
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       streamUploads: options.streamUploads ?? streamsRequestBodies(),
+      busyRetry: options.busyRetry,
     })
     this.files = new Files(this.#transport, {
       workspaceId: options.workspaceId ?? env.GRANARY_WORKSPACE,

@@ -22,7 +22,7 @@ export { Files, LARGE_THRESHOLD_DEFAULT, MULTIPART_THRESHOLD_DEFAULT } from './f
 export { Granary, type GranaryOptions } from './granary.ts'
 export { type CreateKeyOptions, Keys } from './keys.ts'
 export { Storage } from './storage.ts'
-export type { FetchLike } from './transport.ts'
+export type { BusyRetry, FetchLike } from './transport.ts'
 export { type GcResult, Uploads } from './upload-sessions.ts'
 export type { UploadSource } from './upload-source.ts'
 export { type CreateWorkspaceOptions, Workspaces } from './workspaces.ts'

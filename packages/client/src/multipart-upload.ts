@@ -193,7 +193,9 @@ async function sendWithRetry(
       fresh = err instanceof PartUrlRefused
       if (attempt >= policy.retries || !(fresh || isTransient(err))) throw err
       // A refused URL is signed again at once; anything else waits, longer each time.
-      if (!fresh) await sleep(backoffDelay(attempt, policy), state.signal)
+      // A 429/503 says how long to wait (Retry-After); wait at least that.
+      const asked = err instanceof ApiError ? (err.retryAfterMs ?? 0) : 0
+      if (!fresh) await sleep(Math.max(backoffDelay(attempt, policy), asked), state.signal)
     }
   }
 }

@@ -1,4 +1,5 @@
-import { apiErrorFrom, NetworkError } from './errors.ts'
+import { ApiError, apiErrorFrom, NetworkError } from './errors.ts'
+import { sleep } from './retry.ts'
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
 
@@ -22,7 +23,19 @@ export interface TransportConfig {
   readonly fetch: FetchLike
   /** Send upload bodies as streams (Node); false: send a Blob as a Blob (browsers). */
   readonly streamUploads: boolean
+  /** How a 429 or 503 is retried (see BUSY_RETRY_DEFAULT). */
+  readonly busyRetry?: Partial<BusyRetry> | undefined
 }
+
+/** Retries of a 429 (rate limited) or 503 (busy) answer, waiting what `Retry-After` asks. */
+export interface BusyRetry {
+  /** Retries after the first answer; 0 turns retrying off. */
+  readonly retries: number
+  /** The longest wait accepted; a longer `Retry-After` is raised at once. */
+  readonly maxDelayMs: number
+}
+
+export const BUSY_RETRY_DEFAULT: BusyRetry = Object.freeze({ retries: 3, maxDelayMs: 60_000 })
 
 /** The one place that speaks HTTP: base URL, auth header, network and error mapping. */
 export class Transport {
@@ -71,8 +84,33 @@ export class Transport {
     return this.fetchOk(this.url(path, options.query), init)
   }
 
-  /** A plain fetch (no Authorization: signed URLs) with network and HTTP errors mapped. */
+  /**
+   * A plain fetch (no Authorization: signed URLs) with network and HTTP errors mapped. A 429 or
+   * 503 is sent again after its `Retry-After` (a few times, bounded) when the body can be replayed.
+   */
   async fetchOk(url: URL | string, init: StreamingRequestInit): Promise<Response> {
+    const replayable = !isStream(init.body)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#fetchOnce(url, init)
+      } catch (err) {
+        const wait = replayable ? this.busyDelay(err, attempt) : undefined
+        if (wait === undefined) throw err
+        await sleep(wait, init.signal ?? undefined)
+      }
+    }
+  }
+
+  /** How long to wait before retrying `err` (a 429 or 503), or undefined to raise it. */
+  busyDelay(err: unknown, attempt: number): number | undefined {
+    const policy = { ...BUSY_RETRY_DEFAULT, ...this.#config.busyRetry }
+    if (!(err instanceof ApiError) || (err.status !== 429 && err.status !== 503)) return undefined
+    if (attempt >= policy.retries) return undefined
+    const wait = err.retryAfterMs ?? 1000 * 2 ** attempt
+    return wait <= policy.maxDelayMs ? wait : undefined
+  }
+
+  async #fetchOnce(url: URL | string, init: StreamingRequestInit): Promise<Response> {
     let response: Response
     // A stream body cannot be replayed on a redirect anyway, and with redirects allowed undici
     // keeps every chunk sent for a possible replay: a 100 GB upload would sit in memory

@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'checksum_mismatch',
   'range_not_satisfiable',
   'storage_link_refused',
+  'rate_limited',
   'storage_unavailable',
   'database_unavailable',
   'internal_error',

@@ -50,6 +50,15 @@ export interface Config {
   readonly webDir: string | undefined
   /** /readyz answers 503 when the data folder has less free space than this (0: no check). */
   readonly minFreeBytes: number
+  /** Proxies (addresses or CIDRs) whose X-Forwarded-For names the client; none when undefined. */
+  readonly trustProxy: string | undefined
+  /** Throttling (http/rate-limits.ts): failed authentications per address, requests per key. */
+  readonly rateLimits: {
+    readonly authFailures: number
+    readonly authWindowS: number
+    readonly keyRequests: number
+    readonly keyWindowS: number
+  }
 }
 
 export class ConfigError extends Error {
@@ -127,6 +136,13 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     orphanGraceS: integer('GRANARY_ORPHAN_GRACE_S', 3600, 0, 30 * 24 * 3600),
     webDir: env.GRANARY_WEB_DIR ? resolve(cwd, env.GRANARY_WEB_DIR) : undefined,
     minFreeBytes: integer('GRANARY_MIN_FREE_BYTES', GiB, 0, Number.MAX_SAFE_INTEGER),
+    trustProxy: env.GRANARY_TRUST_PROXY || undefined,
+    rateLimits: Object.freeze({
+      authFailures: integer('GRANARY_RATE_LIMIT_AUTH_FAILURES', 20, 0, 1_000_000),
+      authWindowS: integer('GRANARY_RATE_LIMIT_AUTH_WINDOW_S', 60, 1, 24 * 3600),
+      keyRequests: integer('GRANARY_RATE_LIMIT_KEY_REQUESTS', 0, 0, 100_000_000),
+      keyWindowS: integer('GRANARY_RATE_LIMIT_KEY_WINDOW_S', 60, 1, 24 * 3600),
+    }),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return deepFreeze(config)

@@ -80,6 +80,8 @@ async function assemble(config: Config, services: Services, logger: Logger): Pro
       maxUploadBytes: config.maxUploadBytes,
       bodyIdleTimeoutMs: config.bodyIdleTimeoutMs,
       logger,
+      rateLimits: config.rateLimits,
+      trustProxy: config.trustProxy,
       web: { dir: config.webDir ?? defaultWebDir(), connectOrigins: connectOrigins(config) },
     },
   )

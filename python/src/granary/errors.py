@@ -70,6 +70,7 @@ ERROR_CODES = (
     "checksum_mismatch",
     "range_not_satisfiable",
     "storage_link_refused",
+    "rate_limited",
     "storage_unavailable",
     "database_unavailable",
     "internal_error",
@@ -88,7 +89,7 @@ FALLBACK_CODES: Dict[int, str] = {
     415: "unsupported_media_type",
     416: "range_not_satisfiable",
     422: "invalid_request",
-    429: "invalid_request",
+    429: "rate_limited",
     503: "storage_unavailable",
 }
 

@@ -12,6 +12,7 @@ import type { UploadReaper } from '../domain/upload-reaper.ts'
 import { registerApiDocs } from './api-docs.ts'
 import { installErrorHandling } from './error-handler.ts'
 import { endJsonWithNewline } from './json-newline.ts'
+import { installRateLimits, type RateLimitSettings } from './rate-limits.ts'
 import { type Authenticate, installRequestAuth } from './request-auth.ts'
 import { adminRoutes } from './routes/admin/admin-routes.ts'
 import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
@@ -41,6 +42,9 @@ export interface AppOptions {
   bodyIdleTimeoutMs: number
   /** The process's logger (createLogger); every request logs through a child of it. */
   logger: FastifyBaseLogger
+  rateLimits: RateLimitSettings
+  /** Proxies whose X-Forwarded-For names the client (rate limits count per client address). */
+  trustProxy?: string | undefined
   /** Serve the web UI from this folder at `/` (nothing when it holds no index.html). */
   web?: WebAssetsOptions
 }
@@ -52,6 +56,7 @@ export async function buildApp(
   const app = Fastify({
     loggerInstance: options.logger,
     genReqId: () => `req_${randomId(12)}`,
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     // No total request timeout: a 500 MB form upload over a slow link must finish. Idle bodies
     // are abandoned by abandonIdleBody; idle sockets and slow headers by these bounds.
     requestTimeout: 0,
@@ -64,7 +69,7 @@ export async function buildApp(
     reply.header('x-request-id', request.id)
   })
   installErrorHandling(app)
-  installRequestAuth(app, services.authenticate)
+  installRequestAuth(app, services.authenticate, await installRateLimits(app, options.rateLimits))
   for (const schema of sharedSchemas) app.addSchema(schema)
   app.setValidatorCompiler(schemaValidators(sharedSchemas))
   endJsonWithNewline(app)

@@ -31,6 +31,7 @@ export const STATUS_BY_CODE = {
   range_not_satisfiable: 416,
   size_mismatch: 422,
   checksum_mismatch: 422,
+  rate_limited: 429,
   storage_unavailable: 503,
   database_unavailable: 503,
   internal_error: 500,

@@ -6,6 +6,8 @@
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import { type Permission, type Principal, requirePermission } from '../domain/auth.ts'
+import { isAppError } from '../domain/errors.ts'
+import { NO_LIMITS, type RateLimits } from './rate-limits.ts'
 
 export type Authenticate = (secret: string | undefined) => Promise<Principal>
 
@@ -34,7 +36,11 @@ export function bearerSecret(request: {
   return match?.[1]
 }
 
-export function installRequestAuth(app: FastifyInstance, authenticate: Authenticate): void {
+export function installRequestAuth(
+  app: FastifyInstance,
+  authenticate: Authenticate,
+  limits: RateLimits = NO_LIMITS,
+): void {
   const principals = new WeakMap<FastifyRequest, Principal>()
   app.decorateRequest('principal', {
     getter(this: FastifyRequest): Principal {
@@ -44,10 +50,15 @@ export function installRequestAuth(app: FastifyInstance, authenticate: Authentic
     },
   })
   app.addHook('onRoute', requireAuthConfig)
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const auth = request.routeOptions.config.auth
     if (auth === undefined || auth === 'public') return
-    const principal = await authenticate(bearerSecret(request))
+    await limits.beforeAuthentication(request, reply)
+    const principal = await authenticate(bearerSecret(request)).catch(async (error: unknown) => {
+      if (isAppError(error, 'unauthenticated')) await limits.afterFailure(request)
+      throw error
+    })
+    await limits.perKey(request, reply, principal.keyId)
     if (auth !== 'key') requirePermission(principal, auth)
     principals.set(request, principal)
   })

@@ -58,6 +58,8 @@ export async function startTestServer(
     GRANARY_ADMIN_KEY: ADMIN_KEY,
     GRANARY_PUBLIC_URL: PUBLIC_URL,
     GRANARY_LOG_LEVEL: 'silent',
+    // Suites send many wrong keys on purpose; rate-limits.test.ts turns the limit on.
+    GRANARY_RATE_LIMIT_AUTH_FAILURES: '0',
     ...backend.env,
     ...(database ? { GRANARY_DATABASE_URL: database.url } : {}),
     // ...and its own folder in the test bucket: servers running side by side never see (or
