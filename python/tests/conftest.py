@@ -48,12 +48,41 @@ def free_port() -> int:
 
 class Server:
     def __init__(
-        self, base_url: str, admin_key: str, data_dir: Optional[Path], log_path: Optional[Path] = None
+        self,
+        base_url: str,
+        admin_key: str,
+        data_dir: Optional[Path],
+        log_path: Optional[Path] = None,
+        clock_file: Optional[Path] = None,
     ) -> None:
         self.base_url = base_url
         self.admin_key = admin_key
         self.data_dir = data_dir
         self.log_path = log_path
+        self.clock_file = clock_file
+
+    @contextlib.contextmanager
+    def signed_in_the_past(self) -> Iterator[None]:
+        """Inside, the server's clock is 10 s back: a URL signed there for 1 s is expired when used.
+
+        The server reads its clock offset from ``clock_file`` (GRANARY_TEST_CLOCK_FILE, honoured
+        only with NODE_ENV=test). A server started elsewhere cannot be moved: wait out the second.
+        """
+        if self.clock_file is None:
+            yield
+            time.sleep(2.1)
+            return
+        self._set_clock_offset(-10_000)
+        try:
+            yield
+        finally:
+            self._set_clock_offset(0)
+
+    def _set_clock_offset(self, ms: int) -> None:
+        assert self.clock_file is not None
+        tmp = self.clock_file.with_suffix(".tmp")
+        tmp.write_text(str(ms))
+        os.replace(tmp, self.clock_file)  # atomic: the server never reads a half-written file
 
 
 def _tail(path: Path, n: int = 4000) -> str:
@@ -72,6 +101,7 @@ def start_server(root: Path, extra_env: Optional[Dict[str, str]] = None) -> Iter
     data_dir = root / "data"
     data_dir.mkdir()
     log_path = root / "server.log"
+    clock_file = root / "clock-offset-ms"
     port = free_port()
     cmd = shlex.split(
         os.environ.get("GRANARY_TEST_SERVER_CMD", "node --import tsx packages/server/src/main.ts")
@@ -82,6 +112,9 @@ def start_server(root: Path, extra_env: Optional[Dict[str, str]] = None) -> Iter
         HOST="127.0.0.1",
         GRANARY_DATA_DIR=str(data_dir),
         GRANARY_ADMIN_KEY=ADMIN_KEY,
+        # Lets the tests move the server's clock instead of sleeping (see Server.signed_in_the_past).
+        NODE_ENV="test",
+        GRANARY_TEST_CLOCK_FILE=str(clock_file),
     )
     env.update(extra_env or {})
     env.pop("GRANARY_API_KEY", None)
@@ -130,7 +163,7 @@ def start_server(root: Path, extra_env: Optional[Dict[str, str]] = None) -> Iter
             pytrace=False,
         )
     try:
-        yield Server(base_url, ADMIN_KEY, data_dir, log_path)
+        yield Server(base_url, ADMIN_KEY, data_dir, log_path, clock_file)
     finally:
         stop()
 

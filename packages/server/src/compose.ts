@@ -1,7 +1,9 @@
 /** The only place that picks adapters and wires them to the domain. */
+import { systemClock } from './clocks.ts'
 import type { Config } from './config.ts'
 import { AdminService } from './domain/admin-service.ts'
 import { BlobDeletions } from './domain/blob-deletions.ts'
+import type { Clock } from './domain/clock.ts'
 import { FileService } from './domain/file-service.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
 import { MultipartService } from './domain/multipart-service.ts'
@@ -18,6 +20,8 @@ import { UrlSigner } from './storage/local/url-signer.ts'
 
 export interface Services {
   readonly config: Config
+  /** The time every service reads (real time unless a test supplied one). */
+  readonly clock: Clock
   readonly metadata: MetadataStore
   readonly blobs: BlobStore
   readonly files: FileService
@@ -36,14 +40,22 @@ export interface ComposeOptions {
   /** The signing secret to use (main.ts resolves a generated one from the data folder). */
   signingSecret: string
   onBackgroundError: (error: unknown, context: string) => void
+  /** Defaults to real time; tests pass one they move. */
+  clock?: Clock
 }
 
 export async function composeServices(config: Config, options: ComposeOptions): Promise<Services> {
+  const clock = options.clock ?? systemClock
   const metadata = await openMetadata(config, options)
-  const { blobs, urls, storageAdmin, signer } = await openBlobs(config, options.signingSecret)
+  const { blobs, urls, storageAdmin, signer } = await openBlobs(
+    config,
+    options.signingSecret,
+    clock,
+  )
   const deletions = new BlobDeletions(metadata, blobs, {
     retryAfterMs: DELETION_RETRY_MS,
     onError: options.onBackgroundError,
+    clock,
   })
   const files = new FileService({
     metadata,
@@ -51,6 +63,7 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     urls,
     deletions,
     onBackgroundError: options.onBackgroundError,
+    clock,
   })
   const policy: UploadPolicy = {
     multipartThreshold: config.multipartThreshold,
@@ -58,18 +71,27 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     idleTimeoutMs: config.uploadIdleTimeoutS * 1000,
     maxAgeMs: config.uploadMaxAgeS * 1000,
   }
-  const multipart = new MultipartService({ metadata, blobs, urls, policy })
-  const largeUploads = new LargeUploadService({ metadata, blobs, urls, files, multipart, policy })
+  const multipart = new MultipartService({ metadata, blobs, urls, policy, clock })
+  const largeUploads = new LargeUploadService({
+    metadata,
+    blobs,
+    urls,
+    files,
+    multipart,
+    policy,
+    clock,
+  })
   return Object.freeze({
     config,
+    clock,
     metadata,
     blobs,
     files,
     deletions,
     largeUploads,
     multipart,
-    reaper: new UploadReaper(metadata, blobs, { orphanGraceMs: config.orphanGraceS * 1000 }),
-    admin: new AdminService(metadata, storageAdmin),
+    reaper: new UploadReaper(metadata, blobs, { orphanGraceMs: config.orphanGraceS * 1000, clock }),
+    admin: new AdminService(metadata, storageAdmin, clock),
     transfers: signer
       ? new LocalTransferEndpoints({ signer, blobs, metadata, largeUploads, multipart })
       : undefined,
@@ -102,14 +124,18 @@ interface OpenedBlobs {
 }
 
 /** S3 with real presigned URLs, or the data folder with URLs to Granary's own signed endpoints. */
-async function openBlobs(config: Config, signingSecret: string): Promise<OpenedBlobs> {
+async function openBlobs(
+  config: Config,
+  signingSecret: string,
+  clock: Clock,
+): Promise<OpenedBlobs> {
   const storage = config.storage
   if (storage.kind === 's3') {
     // Loaded only when configured: the AWS SDK alone costs ~30 MB of memory.
     const { openS3Storage } = await import('./storage/s3/open-s3-storage.ts')
-    return openS3Storage(storage)
+    return openS3Storage(storage, clock)
   }
-  const signer = new UrlSigner(signingSecret)
+  const signer = new UrlSigner(signingSecret, clock)
   const blobs = await LocalBlobStore.open(storage.dir)
   const urls = new LocalTransferUrls(config.publicUrl, signer)
   return { blobs, urls, storageAdmin: new LocalStorageAdmin(blobs, storage.dir), signer }

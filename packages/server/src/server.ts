@@ -9,9 +9,11 @@ import {
   DEFAULT_WORKSPACE,
   resolveSigningSecret,
 } from './bootstrap.ts'
+import { clockFromEnv } from './clocks.ts'
 import { composeServices, DELETION_RETRY_MS, type Services } from './compose.ts'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { authenticate } from './domain/auth.ts'
+import type { Clock } from './domain/clock.ts'
 import { buildApp } from './http/app.ts'
 import { createLogger } from './logger.ts'
 import { requireFreeSpace } from './storage/local/free-space.ts'
@@ -32,6 +34,8 @@ export interface Server {
 export interface CreateServerOptions {
   /** Defaults to createLogger(config.logLevel), on stdout. */
   logger?: Logger
+  /** The time the domain reads; real time by default (tests pass a clock they move). */
+  clock?: Clock
 }
 
 /**
@@ -51,6 +55,7 @@ export async function createServer(
       signingSecret: await resolveSigningSecret(config),
       onBackgroundError: (error, context) =>
         logger.error({ err: error }, `background work failed: ${context}`),
+      ...(options.clock ? { clock: options.clock } : {}),
     })
     return await assemble(config, services, logger)
   } catch (error) {
@@ -66,7 +71,7 @@ async function assemble(config: Config, services: Services, logger: Logger): Pro
   const app = await buildApp(
     {
       ...services,
-      authenticate: (secret) => authenticate(services.metadata, secret),
+      authenticate: (secret) => authenticate(services.metadata, secret, services.clock),
       ready: async () => {
         await services.metadata.check()
         await services.blobs.check()
@@ -120,8 +125,11 @@ function connectOrigins(config: Config): string[] {
 }
 
 /** createServer, then listen on the configured host and port. */
-export async function startServer(config: Config): Promise<RunningServer> {
-  const server = await createServer(config)
+export async function startServer(
+  config: Config,
+  options: CreateServerOptions = {},
+): Promise<RunningServer> {
+  const server = await createServer(config, options)
   try {
     const url = await server.app.listen({ host: config.host, port: config.port })
     const stopReaper = startReaper(server, config.reaperIntervalS)
@@ -183,15 +191,17 @@ function startReaper(server: Server, intervalS: number): () => void {
 /** Reads the environment, starts, prints how to use the server, and stops cleanly on signals. */
 export async function runServer(env: Readonly<Record<string, string | undefined>>): Promise<void> {
   let config: Config
+  let clock: Clock
   try {
     config = loadConfig(env)
+    clock = clockFromEnv(env)
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     process.stderr.write(`granary: ${error.message}\n`)
     process.exitCode = 2
     return
   }
-  const server = await startServer(config)
+  const server = await startServer(config, { clock })
   process.stdout.write(banner(config, server))
   const stop = async () => {
     await server.close()

@@ -1,5 +1,6 @@
 import type { ApiKeyInfo, CreatedApiKey, MeResponse, Scope, Workspace } from '@granary/protocol'
 import { hashSecret, type Principal, requirePermission } from './auth.ts'
+import { type Clock, isoNow } from './clock.ts'
 import { AppError } from './errors.ts'
 import { isKeyId, isWorkspaceId, newKeyId, newKeySecret, newWorkspaceId } from './ids.ts'
 import type { KeyRecord, MetadataStore, StorageAdmin, StorageInspection } from './ports.ts'
@@ -15,10 +16,12 @@ export interface NewKey {
 export class AdminService {
   readonly #metadata: MetadataStore
   readonly #storage: StorageAdmin
+  readonly #clock: Clock
 
-  constructor(metadata: MetadataStore, storage: StorageAdmin) {
+  constructor(metadata: MetadataStore, storage: StorageAdmin, clock: Clock) {
     this.#metadata = metadata
     this.#storage = storage
+    this.#clock = clock
   }
 
   /** The calling key and the workspaces it may use; any valid key may ask (`granary whoami`). */
@@ -97,7 +100,7 @@ export class AdminService {
     const workspace = {
       id: request.id,
       name: request.name,
-      created_at: new Date().toISOString(),
+      created_at: isoNow(this.#clock),
     }
     try {
       await this.#metadata.createWorkspace(workspace)
@@ -129,7 +132,7 @@ export class AdminService {
       name: request.name,
       scopes: [...new Set(request.scopes)],
       workspace_ids: isAdmin ? null : [...new Set(request.workspace_ids ?? [])],
-      created_at: new Date().toISOString(),
+      created_at: isoNow(this.#clock),
       expires_at: request.expires_at ? new Date(request.expires_at).toISOString() : null,
       revoked_at: null,
       secretHash: hashSecret(secret),
@@ -152,14 +155,11 @@ export class AdminService {
   async revokeKey(principal: Principal, id: string): Promise<void> {
     requirePermission(principal, 'admin')
     if (!isKeyId(id)) throw new AppError('api_key_not_found', `No active API key '${id}'.`)
-    await this.#metadata.revokeKey(id, new Date().toISOString())
+    await this.#metadata.revokeKey(id, isoNow(this.#clock))
   }
 
   async #checkNewKey(request: NewKey): Promise<void> {
-    if (
-      request.expires_at !== undefined &&
-      !(new Date(request.expires_at).getTime() > Date.now())
-    ) {
+    if (request.expires_at !== undefined && !(Date.parse(request.expires_at) > this.#clock.now())) {
       throw new AppError('invalid_request', "'expires_at' must be an ISO 8601 date in the future.")
     }
     if (request.scopes.includes('admin')) return

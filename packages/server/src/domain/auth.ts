@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Scope } from '@granary/protocol'
+import type { Clock } from './clock.ts'
 import { AppError } from './errors.ts'
 import { isWorkspaceId } from './ids.ts'
 import type { KeyRecord, MetadataStore } from './ports.ts'
@@ -31,13 +32,13 @@ export function hasPermission(principal: Principal, permission: Permission): boo
 export async function authenticate(
   metadata: MetadataStore,
   secret: string | undefined,
-  now = new Date(),
+  clock: Clock,
 ): Promise<Principal> {
   if (!secret) {
     throw new AppError('unauthenticated', "Send an API key as 'Authorization: Bearer <key>'.")
   }
   const key = await metadata.findKeyBySecretHash(hashSecret(secret))
-  if (!key || !isUsable(key, now)) {
+  if (!key || !isUsable(key, clock.now())) {
     throw new AppError('unauthenticated', 'The API key is unknown, revoked or expired.')
   }
   return Object.freeze({
@@ -50,9 +51,9 @@ export async function authenticate(
   })
 }
 
-function isUsable(key: KeyRecord, now: Date): boolean {
+function isUsable(key: KeyRecord, now: number): boolean {
   if (key.revoked_at) return false
-  return key.expires_at === null || new Date(key.expires_at) > now
+  return key.expires_at === null || Date.parse(key.expires_at) > now
 }
 
 export function requirePermission(principal: Principal, permission: Permission): void {

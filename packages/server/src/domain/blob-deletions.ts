@@ -4,12 +4,14 @@
  * the server (and by `admin gc`), retries what failed, e.g. while S3 is down or the disk is
  * read-only. Several processes may run it at once: deleting twice is fine.
  */
+import { type Clock, isoNow } from './clock.ts'
 import type { BlobStore, MetadataStore } from './ports.ts'
 
 export interface BlobDeletionsOptions {
   /** Wait before retrying a failed deletion. */
   retryAfterMs: number
   onError: (error: unknown, context: string) => void
+  clock: Clock
 }
 
 export class BlobDeletions {
@@ -31,7 +33,7 @@ export class BlobDeletions {
       return true
     } catch (error) {
       this.#options.onError(error, `deleting blob ${blobName} (queued, will retry)`)
-      const next = new Date(Date.now() + this.#options.retryAfterMs).toISOString()
+      const next = new Date(this.#options.clock.now() + this.#options.retryAfterMs).toISOString()
       await this.#metadata.postponeDeletion(blobName, next).catch(() => {})
       return false
     }
@@ -40,16 +42,20 @@ export class BlobDeletions {
   /** `admin gc`: every queued deletion now, due or not. */
   retryAll(): Promise<{ deleted_blobs: number; pending_blobs: number }> {
     // The latest time an ISO string sorts after every real one (the queue compares strings).
-    return this.retryDue(new Date('9999-12-31T23:59:59.999Z'))
+    return this.#retryUntil('9999-12-31T23:59:59.999Z')
   }
 
   /** Retries every deletion that is due; answers how many blobs are gone now. */
-  async retryDue(now = new Date()): Promise<{ deleted_blobs: number; pending_blobs: number }> {
+  retryDue(): Promise<{ deleted_blobs: number; pending_blobs: number }> {
+    return this.#retryUntil(isoNow(this.#options.clock))
+  }
+
+  async #retryUntil(now: string): Promise<{ deleted_blobs: number; pending_blobs: number }> {
     let deleted = 0
     let pending = 0
     // Bounded, in case postponing fails too: the next run takes the rest.
     for (let pass = 0; pass < 100; pass++) {
-      const due = await this.#metadata.listDueDeletions(now.toISOString(), 100)
+      const due = await this.#metadata.listDueDeletions(now, 100)
       for (const blobName of due) {
         if (await this.deleteNow(blobName)) deleted++
         else pending++

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import type { FileInfo } from '@granary/protocol'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import type { BlobDeletions } from './blob-deletions.ts'
+import { type Clock, isoNow } from './clock.ts'
 import { contentTypeFor } from './content-types.ts'
 import { AppError } from './errors.ts'
 import { newFileId, versionId } from './ids.ts'
@@ -17,6 +18,7 @@ export interface FileServiceDeps {
   deletions: BlobDeletions
   /** Told about work that failed after the answer was decided (e.g. deleting a replaced blob). */
   onBackgroundError: (error: unknown, context: string) => void
+  clock: Clock
 }
 
 export interface FormUpload {
@@ -36,8 +38,8 @@ export interface FormUpload {
 }
 
 /** Blob names keep the human path readable: `<workspace>/<version>/<key>`. */
-export function blobNameFor(workspaceId: string, key: string): string {
-  return `${workspaceId}/${versionId()}/${key}`
+export function blobNameFor(workspaceId: string, key: string, clock: Clock): string {
+  return `${workspaceId}/${versionId(clock.now())}/${key}`
 }
 
 export function toFileInfo(file: FileRecord): FileInfo {
@@ -73,13 +75,13 @@ export class FileService {
     await this.#authorize(principal, 'files:write', upload.workspaceId)
     const key = keyFor(upload.path, upload.filename)
     if (!upload.overwrite) await this.#requireAbsent(upload.workspaceId, key)
-    const blobName = blobNameFor(upload.workspaceId, key)
+    const blobName = blobNameFor(upload.workspaceId, key, this.#deps.clock)
     const stored = await this.#deps.blobs.put(blobName, upload.body, {
       maxSize: upload.maxBytes,
       tooLargeMessage: formUploadLimitMessage(upload.maxBytes),
     })
     if (upload.complete) await this.#discardOnFailure(blobName, upload.complete)
-    const now = new Date().toISOString()
+    const now = isoNow(this.#deps.clock)
     const file: FileRecord = {
       id: newFileId(),
       workspaceId: upload.workspaceId,

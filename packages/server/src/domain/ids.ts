@@ -14,7 +14,7 @@ export function randomId(length = 16): string {
  * A time-ordered id (ms timestamp in base36, then randomness), so blob names of one key sort
  * by upload time when an operator lists the store.
  */
-export function versionId(now = Date.now()): string {
+export function versionId(now: number): string {
   return `${now.toString(36).padStart(9, '0')}${randomId(8)}`
 }
 

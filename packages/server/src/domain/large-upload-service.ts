@@ -13,14 +13,16 @@ import type {
 } from '@granary/protocol'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import { stagedNameFor } from './blob-names.ts'
+import { type Clock, isoNow } from './clock.ts'
 import { contentTypeFor } from './content-types.ts'
 import { AppError, isAppError } from './errors.ts'
 import { blobNameFor, type FileService, fileExists } from './file-service.ts'
 import { isUploadId, newFileId, newUploadId } from './ids.ts'
 import { keyFor, nameOf, validateKey } from './keys.ts'
-import { discardBytes, isExpired, type MultipartService } from './multipart-service.ts'
-import type { BlobStore, FileRecord, MetadataStore, TransferUrls, UploadRecord } from './ports.ts'
+import type { MultipartService } from './multipart-service.ts'
+import type { BlobStore, FileRecord, MetadataStore, TransferUrls, Upload } from './ports.ts'
 import type { UploadGrant } from './transfer-endpoints.ts'
+import { discardBytes, isExpired, newUpload, putVerdict } from './upload.ts'
 import type { UploadPolicy } from './upload-policy.ts'
 
 export interface LargeUploadDeps {
@@ -30,6 +32,7 @@ export interface LargeUploadDeps {
   files: FileService
   multipart: MultipartService
   policy: UploadPolicy
+  clock: Clock
 }
 
 export class LargeUploadService {
@@ -49,24 +52,22 @@ export class LargeUploadService {
     const overwrite = request.overwrite ?? true
     if (!overwrite && (await this.#deps.metadata.getFile(request.workspace_id, key)))
       throw fileExists(key)
-    const now = Date.now()
-    const { policy } = this.#deps
-    const upload: UploadRecord = {
-      id: newUploadId(),
-      workspaceId: request.workspace_id,
-      key,
-      blobName: blobNameFor(request.workspace_id, key),
-      size: request.size,
-      contentType: contentTypeFor(nameOf(key), request.content_type),
-      description: request.description ?? null,
-      sha256: request.sha256?.toLowerCase() ?? null,
-      overwrite,
-      status: 'pending',
-      receivedSha256: null,
-      createdAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + policy.idleTimeoutMs).toISOString(),
-      multipart: null,
-    }
+    const { policy, clock } = this.#deps
+    const upload = newUpload(
+      {
+        id: newUploadId(),
+        workspaceId: request.workspace_id,
+        key,
+        blobName: blobNameFor(request.workspace_id, key, clock),
+        size: request.size,
+        contentType: contentTypeFor(nameOf(key), request.content_type),
+        description: request.description ?? null,
+        sha256: request.sha256?.toLowerCase() ?? null,
+        overwrite,
+      },
+      clock,
+      policy,
+    )
     if (request.multipart || request.size >= policy.multipartThreshold) {
       return this.#deps.multipart.start(upload, request.part_size)
     }
@@ -101,8 +102,9 @@ export class LargeUploadService {
   ): Promise<void> {
     const { uploadId } = grant
     const upload = isUploadId(uploadId) ? await this.#deps.metadata.getUpload(uploadId) : undefined
-    if (!upload || upload.status === 'failed' || isExpired(upload)) throw uploadNotFound(uploadId)
-    if (upload.status !== 'pending') {
+    const verdict = upload ? putVerdict(upload, this.#deps.clock) : 'gone'
+    if (!upload || verdict === 'gone') throw uploadNotFound(uploadId)
+    if (verdict === 'already_received') {
       throw new AppError(
         'upload_already_received',
         'The bytes of this upload were already received; confirm it.',
@@ -140,7 +142,7 @@ export class LargeUploadService {
         `The bytes' SHA-256 is ${received.sha256}, not ${declared}; upload again.`,
       )
     }
-    const now = new Date().toISOString()
+    const now = isoNow(this.#deps.clock)
     const file: FileRecord = {
       id: newFileId(),
       workspaceId: upload.workspaceId,
@@ -160,19 +162,19 @@ export class LargeUploadService {
     })
   }
 
-  async #findUpload(request: UploadConfirmRequest): Promise<UploadRecord> {
+  async #findUpload(request: UploadConfirmRequest): Promise<Upload> {
     const key = validateKey(request.file_key)
     if (request.upload_id) {
       const id = request.upload_id
       const upload = isUploadId(id) ? await this.#deps.metadata.getUpload(id) : undefined
       const matches = upload?.workspaceId === request.workspace_id && upload.key === key
       if (!upload || !matches || upload.status === 'failed') throw uploadNotFound(request.upload_id)
-      if (upload.status !== 'completed' && isExpired(upload))
+      if (upload.status !== 'completed' && isExpired(upload, this.#deps.clock))
         throw uploadNotFound(request.upload_id)
       return upload
     }
     const open = (await this.#deps.metadata.listOpenUploads(request.workspace_id, key)).filter(
-      (upload) => !isExpired(upload),
+      (upload) => !isExpired(upload, this.#deps.clock),
     )
     if (open.length > 1) {
       throw new AppError(
@@ -195,7 +197,7 @@ export class LargeUploadService {
     )
   }
 
-  async #alreadyConfirmed(upload: UploadRecord): Promise<FileRecord> {
+  async #alreadyConfirmed(upload: Upload): Promise<FileRecord> {
     const file = await this.#deps.metadata.getFile(upload.workspaceId, upload.key)
     if (file?.blobName === upload.blobName) return file
     throw new AppError(
@@ -210,7 +212,7 @@ export class LargeUploadService {
    * longer change them); a multipart session's parts are joined first. Each step may have been
    * done already by a confirm that failed later.
    */
-  async #received(upload: UploadRecord): Promise<{ size: number; sha256: string }> {
+  async #received(upload: Upload): Promise<{ size: number; sha256: string }> {
     if (upload.status === 'received' && upload.receivedSha256) {
       return { size: upload.size, sha256: upload.receivedSha256 }
     }
@@ -240,7 +242,7 @@ export class LargeUploadService {
     }
   }
 
-  async #adopt(upload: UploadRecord) {
+  async #adopt(upload: Upload) {
     try {
       return await this.#deps.blobs.adopt(stagedNameFor(upload.blobName), upload.blobName, {
         exactSize: upload.size,
@@ -257,7 +259,7 @@ export class LargeUploadService {
     return hash.digest('hex')
   }
 
-  async #discard(upload: UploadRecord): Promise<void> {
+  async #discard(upload: Upload): Promise<void> {
     await this.#deps.metadata.markUploadFailed(upload.id)
     await discardBytes(this.#deps.blobs, upload)
   }

@@ -5,18 +5,28 @@
 import type { Readable } from 'node:stream'
 import type { MultipartUploadResponse, UploadSession } from '@granary/protocol'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
-import { stagedNameFor } from './blob-names.ts'
+import type { Clock } from './clock.ts'
 import { AppError } from './errors.ts'
 import { isUploadId } from './ids.ts'
 import type {
   BlobStore,
   MetadataStore,
+  MultipartUpload,
+  SinglePutUpload,
   StoredBlob,
   StoredPart,
   TransferUrls,
-  UploadRecord,
+  Upload,
 } from './ports.ts'
 import type { PartGrant } from './transfer-endpoints.ts'
+import {
+  acceptsParts,
+  asSession,
+  discardBytes,
+  idleDeadlineAfterActivity,
+  isOpen,
+  sessionOf,
+} from './upload.ts'
 import { MAX_PARTS, partLength, partSizeFor, type UploadPolicy } from './upload-policy.ts'
 
 export interface MultipartDeps {
@@ -24,6 +34,7 @@ export interface MultipartDeps {
   blobs: BlobStore
   urls: TransferUrls
   policy: UploadPolicy
+  clock: Clock
 }
 
 export interface SignedPart {
@@ -43,24 +54,20 @@ export class MultipartService {
 
   /** Opens the store's session and records the upload; `upload` is a pending upload not yet stored. */
   async start(
-    upload: UploadRecord,
+    upload: SinglePutUpload,
     partSizeHint: number | undefined,
   ): Promise<MultipartUploadResponse> {
     const partSize = partSizeFor(upload.size, partSizeHint ?? this.#deps.policy.partSize)
     const partCount = Math.max(1, Math.ceil(upload.size / partSize))
     if (partCount > MAX_PARTS)
       throw new AppError('invalid_request', `A file of ${upload.size} bytes is too large.`)
-    const created = Date.parse(upload.createdAt)
     const storeUploadId = await this.#deps.blobs.createMultipart(upload.blobName, {
       size: upload.size,
       partSize,
       contentType: upload.contentType,
     })
-    const deadlineAt = new Date(created + this.#deps.policy.maxAgeMs).toISOString()
-    const session: UploadRecord = {
-      ...upload,
-      multipart: { storeUploadId, partSize, partCount, deadlineAt },
-    }
+    const layout = { storeUploadId, partSize, partCount }
+    const session = asSession(upload, layout, this.#deps.policy)
     await this.#deps.metadata.createUpload(session)
     return {
       uploadId: session.id,
@@ -79,7 +86,7 @@ export class MultipartService {
     request: { uploadId: string; workspaceId: string; partNumbers: number[]; expiresIn: number },
   ): Promise<SignedPart[]> {
     const upload = await this.#openSession(principal, request.workspaceId, request.uploadId)
-    const layout = upload.multipart as NonNullable<UploadRecord['multipart']>
+    const layout = upload.multipart
     for (const n of request.partNumbers) {
       if (!Number.isInteger(n) || n < 1 || n > layout.partCount) {
         throw new AppError(
@@ -114,8 +121,7 @@ export class MultipartService {
   async receivePart(grant: PartGrant, body: Readable): Promise<StoredPart> {
     const { uploadId, partNumber } = grant
     const upload = isUploadId(uploadId) ? await this.#deps.metadata.getUpload(uploadId) : undefined
-    if (!upload?.multipart || upload.status !== 'pending' || isExpired(upload))
-      throw sessionGone(uploadId)
+    if (!acceptsParts(upload, this.#deps.clock)) throw sessionGone(uploadId)
     const { partSize, partCount } = upload.multipart
     if (partNumber < 1 || partNumber > partCount) throw sessionGone(uploadId)
     const size = partLength(upload.size, partSize, partNumber)
@@ -130,9 +136,10 @@ export class MultipartService {
     uploadId: string,
   ): Promise<UploadSession> {
     const upload = await this.#find(principal, workspaceId, uploadId)
-    const open = upload.status === 'pending' || upload.status === 'received'
     const parts =
-      upload.multipart && open ? await this.#deps.blobs.listParts(sessionOf(upload)) : []
+      upload.multipart !== null && isOpen(upload)
+        ? await this.#deps.blobs.listParts(sessionOf(upload))
+        : []
     return { ...describe(upload), parts: parts.map(wirePart) }
   }
 
@@ -154,8 +161,8 @@ export class MultipartService {
   }
 
   /** Joins the parts at confirm: every part must be there with its size. */
-  async complete(upload: UploadRecord): Promise<StoredBlob> {
-    const layout = upload.multipart as NonNullable<UploadRecord['multipart']>
+  async complete(upload: MultipartUpload): Promise<StoredBlob> {
+    const layout = upload.multipart
     const parts = await this.#deps.blobs.listParts(sessionOf(upload))
     const byNumber = new Map(parts.map((part) => [part.partNumber, part]))
     const missing: number[] = []
@@ -179,14 +186,13 @@ export class MultipartService {
     principal: Principal,
     workspaceId: string,
     uploadId: string,
-  ): Promise<UploadRecord> {
+  ): Promise<MultipartUpload> {
     const upload = await this.#find(principal, workspaceId, uploadId)
-    if (!upload.multipart || upload.status !== 'pending' || isExpired(upload))
-      throw sessionGone(uploadId)
+    if (!acceptsParts(upload, this.#deps.clock)) throw sessionGone(uploadId)
     return upload
   }
 
-  async #find(principal: Principal, workspaceId: string, uploadId: string): Promise<UploadRecord> {
+  async #find(principal: Principal, workspaceId: string, uploadId: string): Promise<Upload> {
     requirePermission(principal, 'files:write')
     await requireWorkspace(this.#deps.metadata, principal, workspaceId)
     const upload = isUploadId(uploadId) ? await this.#deps.metadata.getUpload(uploadId) : undefined
@@ -200,35 +206,13 @@ export class MultipartService {
   }
 
   /** Activity pushes the idle deadline back, never past the session's hard deadline. */
-  async #touch(upload: UploadRecord): Promise<void> {
-    const idle = Date.now() + this.#deps.policy.idleTimeoutMs
-    const hard = Date.parse(upload.multipart?.deadlineAt ?? upload.expiresAt)
-    await this.#deps.metadata.touchUpload(upload.id, new Date(Math.min(idle, hard)).toISOString())
+  async #touch(upload: Upload): Promise<void> {
+    const { clock, policy } = this.#deps
+    await this.#deps.metadata.touchUpload(
+      upload.id,
+      idleDeadlineAfterActivity(upload, clock, policy),
+    )
   }
-}
-
-/** Deletes what an upload that will never complete holds in the store; answers the bytes freed. */
-export async function discardBytes(blobs: BlobStore, upload: UploadRecord): Promise<number> {
-  if (!upload.multipart) {
-    let size = 0
-    for (const name of [upload.blobName, stagedNameFor(upload.blobName)]) {
-      size += (await blobs.stat(name))?.size ?? 0
-      await blobs.delete(name)
-    }
-    return size
-  }
-  const session = sessionOf(upload)
-  const parts = await blobs.listParts(session).catch((): StoredPart[] => [])
-  await blobs.abortMultipart(session)
-  return parts.reduce((sum, part) => sum + part.size, 0)
-}
-
-function sessionOf(upload: UploadRecord) {
-  return { blobName: upload.blobName, storeUploadId: upload.multipart?.storeUploadId ?? '' }
-}
-
-export function isExpired(upload: UploadRecord): boolean {
-  return Date.parse(upload.expiresAt) <= Date.now()
 }
 
 function sessionGone(uploadId: string): AppError {
@@ -238,7 +222,7 @@ function sessionGone(uploadId: string): AppError {
   )
 }
 
-function describe(upload: UploadRecord): UploadSession {
+function describe(upload: Upload): UploadSession {
   return {
     upload_id: upload.id,
     file_key: upload.key,

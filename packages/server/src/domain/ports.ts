@@ -158,7 +158,7 @@ export interface FileRecord extends Omit<FileInfo, 'workspace_id'> {
 
 export type UploadStatus = 'pending' | 'received' | 'completed' | 'failed' | 'aborted' | 'expired'
 
-export interface UploadRecord {
+interface UploadFields {
   id: string
   workspaceId: string
   key: string
@@ -172,11 +172,22 @@ export interface UploadRecord {
   status: UploadStatus
   receivedSha256: string | null
   createdAt: string
-  /** Idle deadline: pushed back by every action on the upload, never past `deadlineAt`. */
+  /** Idle deadline: pushed back by every action on the upload, never past the hard deadline. */
   expiresAt: string
-  /** Multipart sessions only. */
-  multipart: MultipartLayout | null
 }
+
+/** The seed's flow: one PUT of the whole file. */
+export interface SinglePutUpload extends UploadFields {
+  multipart: null
+}
+
+/** A multipart session: numbered parts, joined at confirm. */
+export interface MultipartUpload extends UploadFields {
+  multipart: MultipartLayout
+}
+
+/** An upload: one PUT, or a multipart session. Its rules (status, deadlines) are in upload.ts. */
+export type Upload = SinglePutUpload | MultipartUpload
 
 export interface MultipartLayout {
   storeUploadId: string
@@ -262,12 +273,12 @@ export interface MetadataStore {
   /** True while the blob's deletion is queued (its file is deleted; its links must not serve). */
   isDeletionPending(blobName: string): Promise<boolean>
 
-  createUpload(upload: UploadRecord): Promise<void>
-  getUpload(id: string): Promise<UploadRecord | undefined>
+  createUpload(upload: Upload): Promise<void>
+  getUpload(id: string): Promise<Upload | undefined>
   /** The upload that produced this blob, if any. */
-  getUploadByBlob(blobName: string): Promise<UploadRecord | undefined>
+  getUploadByBlob(blobName: string): Promise<Upload | undefined>
   /** Uploads of a key that are not completed or failed, newest first. */
-  listOpenUploads(workspaceId: string, key: string): Promise<UploadRecord[]>
+  listOpenUploads(workspaceId: string, key: string): Promise<Upload[]>
   /** Records the received bytes' checksum: pending -> received. Not pending -> upload_already_received. */
   markUploadReceived(id: string, sha256: string | null): Promise<void>
   markUploadFailed(id: string): Promise<void>
@@ -276,11 +287,11 @@ export interface MetadataStore {
   /** Pushes an open upload's idle deadline to `expiresAt`. */
   touchUpload(id: string, expiresAt: string): Promise<void>
   /** Open uploads of a workspace, newest first. */
-  listWorkspaceUploads(workspaceId: string, limit: number): Promise<UploadRecord[]>
+  listWorkspaceUploads(workspaceId: string, limit: number): Promise<Upload[]>
   /** True when a file or an open upload refers to this blob. */
   isBlobReferenced(blobName: string): Promise<boolean>
   /** Open uploads whose idle deadline passed before `now`, at most `limit`. */
-  listExpiredUploads(now: string, limit: number): Promise<UploadRecord[]>
+  listExpiredUploads(now: string, limit: number): Promise<Upload[]>
 }
 
 export type { Scope }

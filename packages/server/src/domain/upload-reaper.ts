@@ -1,7 +1,8 @@
 import { type Principal, requirePermission } from './auth.ts'
 import { blobOfStaged } from './blob-names.ts'
-import { discardBytes } from './multipart-service.ts'
+import { type Clock, isoNow } from './clock.ts'
 import type { BlobStore, MetadataStore } from './ports.ts'
+import { discardBytes } from './upload.ts'
 
 export interface ReapReport {
   expired_uploads: number
@@ -13,6 +14,7 @@ export interface ReapReport {
 export interface ReaperOptions {
   /** A blob younger than this is never an orphan: its upload may be about to commit. */
   orphanGraceMs: number
+  clock: Clock
 }
 
 /**
@@ -44,10 +46,11 @@ export class UploadReaper {
     }
   }
 
-  async expireUploads(now = new Date()): Promise<ReapReport> {
+  async expireUploads(): Promise<ReapReport> {
     const report: ReapReport = { expired_uploads: 0, orphan_blobs: 0, reclaimed_bytes: 0 }
+    const now = isoNow(this.#options.clock)
     for (;;) {
-      const batch = await this.#metadata.listExpiredUploads(now.toISOString(), 100)
+      const batch = await this.#metadata.listExpiredUploads(now, 100)
       for (const upload of batch) {
         if (!(await this.#metadata.closeUpload(upload.id, 'expired'))) continue
         report.expired_uploads++
@@ -58,9 +61,9 @@ export class UploadReaper {
   }
 
   /** Reads the whole store once: run it rarely (daily in the background) or on demand. */
-  async sweepOrphans(now = new Date()): Promise<ReapReport> {
+  async sweepOrphans(): Promise<ReapReport> {
     const report: ReapReport = { expired_uploads: 0, orphan_blobs: 0, reclaimed_bytes: 0 }
-    const cutoff = now.getTime() - this.#options.orphanGraceMs
+    const cutoff = this.#options.clock.now() - this.#options.orphanGraceMs
     for await (const blob of this.#blobs.listBlobs()) {
       if (blob.modifiedAt.getTime() > cutoff) continue
       if (await this.#isReferenced(blob.name)) continue

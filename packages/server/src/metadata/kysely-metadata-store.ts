@@ -7,7 +7,7 @@ import type {
   ListRange,
   MetadataStore,
   PutFileResult,
-  UploadRecord,
+  Upload,
 } from '../domain/ports.ts'
 import { findFile, putFileIn } from './file-writes.ts'
 import { folderEntries } from './folder-entries.ts'
@@ -270,20 +270,20 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
-  createUpload(upload: UploadRecord): Promise<void> {
+  createUpload(upload: Upload): Promise<void> {
     return this.#run(async (db) => {
       await db.insertInto('uploads').values(uploadRow(upload)).execute()
     })
   }
 
-  getUpload(id: string): Promise<UploadRecord | undefined> {
+  getUpload(id: string): Promise<Upload | undefined> {
     return this.#run(async (db) => {
       const row = await db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst()
       return row && uploadRecord(row)
     })
   }
 
-  getUploadByBlob(blobName: string): Promise<UploadRecord | undefined> {
+  getUploadByBlob(blobName: string): Promise<Upload | undefined> {
     return this.#run(async (db) => {
       const row = await db
         .selectFrom('uploads')
@@ -294,7 +294,7 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
-  listOpenUploads(workspaceId: string, key: string): Promise<UploadRecord[]> {
+  listOpenUploads(workspaceId: string, key: string): Promise<Upload[]> {
     return this.#run(async (db) => {
       const rows = await db
         .selectFrom('uploads')
@@ -354,7 +354,7 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
-  listWorkspaceUploads(workspaceId: string, limit: number): Promise<UploadRecord[]> {
+  listWorkspaceUploads(workspaceId: string, limit: number): Promise<Upload[]> {
     return this.#run(async (db) => {
       const rows = await db
         .selectFrom('uploads')
@@ -386,7 +386,7 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
-  listExpiredUploads(now: string, limit: number): Promise<UploadRecord[]> {
+  listExpiredUploads(now: string, limit: number): Promise<Upload[]> {
     return this.#run(async (db) => {
       const rows = await db
         .selectFrom('uploads')

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { isAppError } from '../domain/errors.ts'
 import { newFileId, newUploadId, randomId } from '../domain/ids.ts'
-import type { FileRecord, KeyRecord, MetadataStore, UploadRecord } from '../domain/ports.ts'
+import type { FileRecord, KeyRecord, MetadataStore, Upload } from '../domain/ports.ts'
 
 export interface MetadataStoreFixture {
   store: MetadataStore
@@ -39,8 +39,8 @@ export function fileRecord(
 export function uploadRecord(
   workspaceId: string,
   key: string,
-  extra: Partial<UploadRecord> = {},
-): UploadRecord {
+  extra: Partial<Upload> = {},
+): Upload {
   return {
     id: newUploadId(),
     workspaceId,
@@ -382,7 +382,7 @@ export function describeMetadataStore(
       assert.equal(await store.isBlobReferenced(file.blobName), false)
       const [pending, received, closed, failed] = Array.from({ length: 4 }, () =>
         uploadRecord(ws, 'refs/upload.bin'),
-      ) as [UploadRecord, UploadRecord, UploadRecord, UploadRecord]
+      ) as [Upload, Upload, Upload, Upload]
       for (const upload of [pending, received, closed, failed]) await store.createUpload(upload)
       await store.markUploadReceived(received.id, null)
       await store.closeUpload(closed.id, 'aborted')

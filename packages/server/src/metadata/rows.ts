@@ -1,7 +1,7 @@
 /** Mapping between table rows and the domain's records. */
 import type { Scope } from '@granary/protocol'
 import type { Selectable } from 'kysely'
-import type { FileRecord, KeyRecord, UploadRecord, UploadStatus } from '../domain/ports.ts'
+import type { FileRecord, KeyRecord, Upload, UploadStatus } from '../domain/ports.ts'
 import type { ApiKeysTable, FilesTable, UploadsTable } from './schema.ts'
 
 export function fileRow(file: FileRecord): FilesTable {
@@ -62,7 +62,7 @@ export function keyRecord(row: Selectable<ApiKeysTable>): KeyRecord {
   }
 }
 
-export function uploadRow(upload: UploadRecord): UploadsTable {
+export function uploadRow(upload: Upload): UploadsTable {
   return {
     id: upload.id,
     workspace_id: upload.workspaceId,
@@ -84,7 +84,7 @@ export function uploadRow(upload: UploadRecord): UploadsTable {
   }
 }
 
-export function uploadRecord(row: Selectable<UploadsTable>): UploadRecord {
+export function uploadRecord(row: Selectable<UploadsTable>): Upload {
   return {
     id: row.id,
     workspaceId: row.workspace_id,

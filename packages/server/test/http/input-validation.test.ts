@@ -227,9 +227,9 @@ for (const backend of backendMatrix()) {
     })
 
     test('a file stored under a name refused today stays readable and deletable', async () => {
-      const { files, blobs } = server.server.services
+      const { files, blobs, clock } = server.server.services
       for (const key of ['raw/aux.txt', 'raw/a\u202e.txt', 'raw/dot.']) {
-        const blobName = blobNameFor(WS, key)
+        const blobName = blobNameFor(WS, key, clock)
         const stored = await blobs.put(blobName, Readable.from([Buffer.from('old')]), {})
         const now = new Date().toISOString()
         await files.commit(

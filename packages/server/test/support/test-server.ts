@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { OffsetClock } from '../../src/clocks.ts'
 import { randomId } from '../../src/domain/ids.ts'
 import { createServer, loadConfig, type Server } from '../../src/server.ts'
 import type { Backend } from './backends.ts'
@@ -15,6 +16,8 @@ export interface TestServer {
   readonly app: FastifyInstance
   readonly server: Server
   readonly dataDir: string
+  /** The server's clock: real time plus an offset the test moves (no sleeping for an expiry). */
+  readonly clock: OffsetClock
   /** Sends a request with the admin key unless `headers.authorization` says otherwise. */
   request(options: TestRequest): Promise<LightMyRequestResponse>
   /** Follows a signed URL: Granary's own through inject, S3's over the network. */
@@ -67,7 +70,8 @@ export async function startTestServer(
     ...(backend.env.GRANARY_STORAGE === 's3' ? { GRANARY_S3_PREFIX: `test-${randomId(12)}/` } : {}),
     ...env,
   })
-  const server = await createServer(config)
+  const clock = new OffsetClock()
+  const server = await createServer(config, { clock })
   const app = server.app
   const request = (options: TestRequest) => {
     const auth = options.as === undefined ? ADMIN_KEY : options.as
@@ -89,6 +93,7 @@ export async function startTestServer(
     app,
     server,
     dataDir,
+    clock,
     request,
     async fetchSigned(url, init = {}) {
       if (url.startsWith(PUBLIC_URL)) {
@@ -129,6 +134,19 @@ export async function startTestServer(
       await database?.drop()
       await rm(dataDir, { recursive: true, force: true })
     },
+  }
+}
+
+/**
+ * Runs `sign` with the server's clock 10 s back, so a URL valid for 1 s is already expired when
+ * it comes back: by Granary's clock, and by an S3 server's real one (which no test can move).
+ */
+export async function signedInThePast<T>(server: TestServer, sign: () => Promise<T>): Promise<T> {
+  server.clock.advance(-10_000)
+  try {
+    return await sign()
+  } finally {
+    server.clock.advance(10_000)
   }
 }
 

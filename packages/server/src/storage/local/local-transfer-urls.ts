@@ -24,7 +24,7 @@ export class LocalTransferUrls implements TransferUrls {
   }
 
   async download(request: DownloadUrlRequest): Promise<SignedUrl> {
-    const expires = expiryFor(request.expiresIn)
+    const expires = this.#signer.expiryFor(request.expiresIn)
     const query = new URLSearchParams({
       expires: String(expires),
       disposition: request.disposition,
@@ -40,7 +40,7 @@ export class LocalTransferUrls implements TransferUrls {
   async upload(
     request: UploadUrlRequestForBlob,
   ): Promise<SignedUrl & { headers: Record<string, string> }> {
-    const expires = expiryFor(request.expiresIn)
+    const expires = this.#signer.expiryFor(request.expiresIn)
     const query = new URLSearchParams({
       size: String(request.size),
       expires: String(expires),
@@ -56,7 +56,7 @@ export class LocalTransferUrls implements TransferUrls {
   async uploadPart(
     request: PartUrlRequest,
   ): Promise<SignedUrl & { headers: Record<string, string> }> {
-    const expires = expiryFor(request.expiresIn)
+    const expires = this.#signer.expiryFor(request.expiresIn)
     const signature = this.#signer.sign(
       partSignatureParts(request.uploadId, request.partNumber, request.size, expires),
     )
@@ -71,8 +71,4 @@ export class LocalTransferUrls implements TransferUrls {
       headers: {},
     }
   }
-}
-
-function expiryFor(expiresIn: number): number {
-  return Math.floor(Date.now() / 1000) + expiresIn
 }

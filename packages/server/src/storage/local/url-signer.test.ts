@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { OffsetClock, systemClock } from '../../clocks.ts'
 import { UrlSigner } from './url-signer.ts'
 
-const signer = new UrlSigner('s'.repeat(32))
+const signer = new UrlSigner('s'.repeat(32), systemClock)
 const future = Math.floor(Date.now() / 1000) + 60
 
 test('a signature verifies for exactly the parts it was made for', () => {
@@ -25,7 +26,7 @@ test('a signature verifies for exactly the parts it was made for', () => {
     },
   )
   assert.throws(() => signer.verify(parts, '', future), { code: 'invalid_signature' })
-  assert.throws(() => new UrlSigner('t'.repeat(32)).verify(parts, signature, future), {
+  assert.throws(() => new UrlSigner('t'.repeat(32), systemClock).verify(parts, signature, future), {
     code: 'invalid_signature',
   })
 })
@@ -35,4 +36,16 @@ test('an expired signature is url_expired', () => {
   const parts = ['GET', 'x', String(past)]
   assert.throws(() => signer.verify(parts, signer.sign(parts), past), { code: 'url_expired' })
   assert.throws(() => signer.verify(parts, signer.sign(parts), Number.NaN), { code: 'url_expired' })
+})
+
+test('a signature expires when the clock passes its expiry, not before', () => {
+  const clock = new OffsetClock()
+  const moved = new UrlSigner('s'.repeat(32), clock)
+  const expires = moved.expiryFor(60)
+  const parts = ['PUT', 'up_1', '10', String(expires)]
+  const signature = moved.sign(parts)
+  clock.advance(58_000)
+  moved.verify(parts, signature, expires)
+  clock.advance(2_000)
+  assert.throws(() => moved.verify(parts, signature, expires), { code: 'url_expired' })
 })

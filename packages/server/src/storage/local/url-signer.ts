@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Clock } from '../../domain/clock.ts'
 import { AppError } from '../../domain/errors.ts'
 
 /**
@@ -8,9 +9,16 @@ import { AppError } from '../../domain/errors.ts'
  */
 export class UrlSigner {
   readonly #secret: Buffer
+  readonly #clock: Clock
 
-  constructor(secret: string) {
+  constructor(secret: string, clock: Clock) {
     this.#secret = Buffer.from(secret, 'utf8')
+    this.#clock = clock
+  }
+
+  /** The expiry (Unix seconds) of a URL signed now and valid for `expiresIn` seconds. */
+  expiryFor(expiresIn: number): number {
+    return Math.floor(this.#clock.now() / 1000) + expiresIn
   }
 
   sign(parts: readonly string[]): string {
@@ -19,12 +27,7 @@ export class UrlSigner {
   }
 
   /** Throws invalid_signature or url_expired; compares in constant time. */
-  verify(
-    parts: readonly string[],
-    signature: string,
-    expiresAtSeconds: number,
-    now = Date.now(),
-  ): void {
+  verify(parts: readonly string[], signature: string, expiresAtSeconds: number): void {
     // Compare the text, not decoded bytes: base64url's padding bits would let altered strings pass.
     const expected = Buffer.from(this.sign(parts))
     const given = Buffer.from(signature)
@@ -34,7 +37,7 @@ export class UrlSigner {
         'The URL signature is not valid; ask Granary for a new URL.',
       )
     }
-    if (!Number.isFinite(expiresAtSeconds) || expiresAtSeconds * 1000 <= now) {
+    if (!Number.isFinite(expiresAtSeconds) || expiresAtSeconds * 1000 <= this.#clock.now()) {
       throw new AppError('url_expired', 'The URL has expired; ask Granary for a new one.')
     }
   }

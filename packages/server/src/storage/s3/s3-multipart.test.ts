@@ -5,10 +5,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { ErrorCode } from '@granary/protocol'
 import { requires } from '../../../test/support/requires.ts'
 import { emptyPrefix, s3TestConfig } from '../../../test/support/s3-test-env.ts'
+import { systemClock } from '../../clocks.ts'
 import { isAppError } from '../../domain/errors.ts'
 import type { MultipartSession } from '../../domain/ports.ts'
 import { S3BlobStore } from './s3-blob-store.ts'
@@ -31,7 +31,7 @@ describe('S3 multipart against the test S3 server', requires('s3'), () => {
 
   before(async () => {
     store = await S3BlobStore.open(s3TestConfig())
-    urls = new S3TransferUrls(store.client, store.config)
+    urls = new S3TransferUrls(store.client, store.config, systemClock)
   })
   after(async () => {
     await emptyPrefix(store)
@@ -91,8 +91,11 @@ describe('S3 multipart against the test S3 server', requires('s3'), () => {
   test('an expired part URL is refused (403); a freshly signed one works', async () => {
     const session = await open('ws/m3/sample.bam')
     const bytes = randomBytes(1024)
-    const expired = await partUrl(session, 1, 1)
-    await sleep(2100)
+    // Signed as of 10 s ago and valid for 1 s: expired by the S3 server's real clock.
+    const tenSecondsAgo = { now: () => Date.now() - 10_000 }
+    const past = new S3TransferUrls(store.client, store.config, tenSecondsAgo)
+    const request = { ...session, uploadId: 'up_1', partNumber: 1, size: 5 * MiB, expiresIn: 1 }
+    const expired = await past.uploadPart(request)
     assert.equal((await fetch(expired.url, { method: 'PUT', body: bytes })).status, 403)
     const fresh = await partUrl(session, 1)
     assert.equal((await fetch(fresh.url, { method: 'PUT', body: bytes })).status, 200)

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import contentDisposition from 'content-disposition'
+import type { Clock } from '../../domain/clock.ts'
 import type {
   DownloadUrlRequest,
   PartUrlRequest,
@@ -35,16 +36,18 @@ const MAX_EXPIRES_IN = 7 * 24 * 3600
 export class S3TransferUrls implements TransferUrls {
   readonly #client: S3Client
   readonly #config: FrozenS3Config
+  readonly #clock: Clock
 
   /** Shares the client (and so credentials and endpoint) of an S3BlobStore. */
-  constructor(client: S3Client, config: FrozenS3Config) {
+  constructor(client: S3Client, config: FrozenS3Config, clock: Clock) {
     this.#client = client
     this.#config = config
+    this.#clock = clock
   }
 
-  static async open(config: S3StoreConfig): Promise<S3TransferUrls> {
+  static async open(config: S3StoreConfig, clock: Clock): Promise<S3TransferUrls> {
     const frozen = freezeS3Config(config)
-    return new S3TransferUrls(createS3Client(frozen), frozen)
+    return new S3TransferUrls(createS3Client(frozen), frozen, clock)
   }
 
   /** S3 serves the headers from the signed `response-*` parameters; Range is honoured as usual. */
@@ -104,9 +107,11 @@ export class S3TransferUrls implements TransferUrls {
     signableHeaders?: Set<string>,
   ): Promise<SignedUrl> {
     const seconds = Math.max(1, Math.min(Math.floor(expiresIn), MAX_EXPIRES_IN))
-    const signedAt = Date.now()
+    // Signed at the clock's time: S3 checks the expiry against its own (real) clock.
+    const signedAt = this.#clock.now()
     try {
       const url = await getSignedUrl(this.#client, command, {
+        signingDate: new Date(signedAt),
         expiresIn: seconds,
         ...(signableHeaders ? { signableHeaders } : {}),
       })
