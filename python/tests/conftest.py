@@ -168,6 +168,18 @@ def start_server(root: Path, extra_env: Optional[Dict[str, str]] = None) -> Iter
         stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_saved_login(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The client reads the login ``granary login`` saved: never the machine's real one here."""
+    saved = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg-config"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = saved
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     external = os.environ.get("GRANARY_TEST_URL")

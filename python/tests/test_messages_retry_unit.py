@@ -44,6 +44,36 @@ def test_url_without_scheme_names_the_variable(monkeypatch: pytest.MonkeyPatch, 
     assert "base_url" in str(ei.value) and isinstance(ei.value, GranaryError)
 
 
+def save_login(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, text: str) -> Path:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    path = tmp_path / "config" / "granary" / "config.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    return path
+
+
+def test_the_login_granary_login_saved_is_used(fake: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRANARY_API_KEY", raising=False)
+    monkeypatch.delenv("GRANARY_URL", raising=False)
+    save_login(monkeypatch, tmp_path, json.dumps({"url": fake.base_url, "api_key": "saved-key", "workspace": WS}))
+    fake.routes[("GET", "/v1/files")] = lambda req: (200, {}, {"files": [], "next_cursor": None})
+    c = Client()
+    assert (c.base_url, c.api_key) == (fake.base_url, "saved-key")
+    c.files.list(workspace_id=WS)
+    assert fake.requests[-1].headers["authorization"] == "Bearer saved-key"
+    monkeypatch.setenv("GRANARY_API_KEY", "env-key")  # the environment wins, then arguments
+    assert Client().api_key == "env-key" and Client(api_key="arg").api_key == "arg"
+
+
+def test_a_broken_login_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRANARY_API_KEY", raising=False)
+    path = save_login(monkeypatch, tmp_path, "{not json")
+    with pytest.raises(ConfigError) as ei:
+        Client()
+    assert str(path) in str(ei.value) and "granary login" in str(ei.value)
+    assert Client(api_key="k", base_url="http://127.0.0.1:1").api_key == "k"  # not read when not needed
+
+
 def test_no_key_says_how_to_get_one(fake: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GRANARY_API_KEY", raising=False)
     unauth = {"error": {"code": "unauthenticated", "message": "Missing API key"}}

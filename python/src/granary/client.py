@@ -12,6 +12,7 @@ from . import __version__
 from .admin import Keys, Workspaces
 from .errors import ApiError, ConfigError
 from .files import Files
+from .login_file import login_path, read_login
 from .transport import RetryPolicy, Timeout, Transport, is_html, not_granary_message
 
 __all__ = ["Client", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "RetryPolicy"]
@@ -30,9 +31,10 @@ class Client:
 
     Args:
         api_key: the API key, sent as ``Authorization: Bearer <key>``. Defaults to the
-            ``GRANARY_API_KEY`` environment variable.
-        base_url: the server's URL. Defaults to ``GRANARY_URL``, else ``http://127.0.0.1:8080``.
-            A URL without ``http://`` or ``https://`` raises :class:`ConfigError`.
+            ``GRANARY_API_KEY`` environment variable, else the key ``granary login`` saved.
+        base_url: the server's URL. Defaults to ``GRANARY_URL``, else the URL ``granary login``
+            saved, else ``http://127.0.0.1:8080``. A URL without ``http://`` or ``https://``
+            raises :class:`ConfigError`.
         timeout: seconds, a number or a ``(connect, read)`` pair, applied to every request.
         session: a ``requests.Session`` to use (proxies, certificates, adapters); one is created
             otherwise. Authorization is added per request, never to the session, so signed URLs
@@ -65,10 +67,10 @@ class Client:
         session: Optional[requests.Session] = None,
         retry: Optional[RetryPolicy] = None,
     ) -> None:
-        self.api_key = api_key if api_key is not None else os.environ.get("GRANARY_API_KEY") or None
-        setting = "base_url" if base_url else "GRANARY_URL"
-        url = base_url or os.environ.get("GRANARY_URL") or DEFAULT_BASE_URL
-        self.base_url = _checked_url(url, setting).rstrip("/")
+        settings = _Settings(api_key, base_url)
+        self.api_key = settings.api_key
+        self.base_url = _checked_url(settings.url, settings.url_from).rstrip("/")
+        setting = settings.url_from
         self.session = session if session is not None else requests.Session()
         self.session.headers.setdefault("User-Agent", f"granary-python/{__version__}")
         self.transport = Transport(
@@ -171,6 +173,24 @@ class Client:
             else:
                 message = f"the server answered {method} {path} with a body that is not JSON"
             raise ApiError(resp.status_code, "internal_error", message, rid) from exc
+
+
+class _Settings:
+    """Where the key and the URL come from: arguments, then ``GRANARY_*``, then the login the
+    CLI's ``granary login`` saved (read only when needed), then the default URL."""
+
+    def __init__(self, api_key: Optional[str], base_url: Optional[str]) -> None:
+        env_key = os.environ.get("GRANARY_API_KEY") or None
+        env_url = os.environ.get("GRANARY_URL") or None
+        key = api_key if api_key is not None else env_key
+        url, self.url_from = (base_url, "base_url") if base_url else (env_url, "GRANARY_URL")
+        login = read_login() if key is None or url is None else None
+        if key is None and login is not None:
+            key = login.get("api_key") or None
+        if url is None and login is not None and login.get("url"):
+            url, self.url_from = login["url"], f"the URL saved by granary login ({login_path()})"
+        self.api_key = key
+        self.url = url or DEFAULT_BASE_URL
 
 
 def _checked_url(url: str, setting: str) -> str:
