@@ -173,7 +173,7 @@ def answers(*replies: Tuple[int, Dict[str, str], Any]) -> Any:
     return route
 
 
-LIMITED = {"error": {"code": "invalid_request", "message": "slow down"}}
+LIMITED = {"error": {"code": "rate_limited", "message": "slow down"}}
 UNAVAILABLE = {"error": {"code": "storage_unavailable", "message": "try later"}}
 
 
