@@ -1,15 +1,11 @@
-import type { SignedPartUrl, UploadSession } from '@granary/protocol'
+import type { GcReport, SignedPartUrl, UploadSession } from '@granary/protocol'
 import type { Transport } from './transport.ts'
 
 /** A signed URL for one part: PUT exactly `size` bytes with exactly `headers`. */
 export type PartUrl = SignedPartUrl
 
-export interface GcResult {
-  expired_uploads: number
-  /** Blobs nothing referred to (left by a crash), deleted. */
-  orphan_blobs: number
-  reclaimed_bytes: number
-}
+/** What a garbage collection run reclaimed. */
+export type GcResult = GcReport
 
 interface CallOptions {
   workspaceId?: string

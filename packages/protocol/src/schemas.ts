@@ -1,6 +1,9 @@
 /**
  * JSON Schemas of the routes: the server validates requests with them and generates
- * /openapi.json from them. Plain objects, so this package keeps zero runtime dependencies.
+ * /openapi.json from them, and wire.ts derives every request and response type from them, so
+ * the schema is the one source of each wire shape. Plain objects, so this package keeps zero
+ * runtime dependencies. Answer objects say `additionalProperties: false` so their derived types
+ * are exact (the serializer drops unknown fields either way).
  */
 import { ERROR_CODES } from './error-codes.ts'
 import {
@@ -9,7 +12,7 @@ import {
   URL_EXPIRES_DEFAULT_SECONDS,
   URL_EXPIRES_MAX_SECONDS,
 } from './limits.ts'
-import { SCOPES } from './wire.ts'
+import { SCOPES } from './scopes.ts'
 
 const workspaceId = {
   type: 'string',
@@ -51,14 +54,20 @@ export const errorSchema = {
     error: {
       type: 'object',
       required: ['code', 'message'],
+      additionalProperties: false,
       properties: {
         code: { type: 'string', enum: [...ERROR_CODES] },
-        message: { type: 'string' },
+        message: { type: 'string', description: 'What happened and what to do.' },
         request_id: { type: 'string' },
-        details: { type: 'object', additionalProperties: true },
+        details: {
+          type: 'object',
+          additionalProperties: true,
+          description: 'Some codes carry fields; docs/errors.md lists them per code.',
+        },
       },
     },
   },
+  additionalProperties: false,
 } as const
 
 export const fileInfoSchema = {
@@ -76,15 +85,19 @@ export const fileInfoSchema = {
     'created_at',
     'updated_at',
   ],
+  additionalProperties: false,
   properties: {
-    id: { type: 'string' },
+    id: { type: 'string', description: "Stable identifier: survives replacing the file's bytes." },
     workspace_id: { type: 'string' },
-    key: { type: 'string' },
-    name: { type: 'string' },
+    key: {
+      type: 'string',
+      description: "The file's path inside its workspace: `path` + file name, e.g. raw/sample.vcf.",
+    },
+    name: { type: 'string', description: 'The last segment of the key.' },
     size: { type: 'integer' },
     content_type: { type: 'string' },
     description: { type: ['string', 'null'] },
-    sha256: { type: 'string' },
+    sha256: { type: 'string', description: 'Lower-case hex SHA-256 of the bytes.' },
     created_at: timestamp,
     updated_at: timestamp,
   },
@@ -94,6 +107,7 @@ export const workspaceSchema = {
   $id: 'Workspace',
   type: 'object',
   required: ['id', 'name', 'created_at'],
+  additionalProperties: false,
   properties: {
     id: { type: 'string' },
     name: { type: 'string' },
@@ -105,29 +119,48 @@ export const apiKeySchema = {
   $id: 'ApiKey',
   type: 'object',
   required: ['id', 'name', 'scopes', 'workspace_ids', 'created_at', 'expires_at', 'revoked_at'],
+  additionalProperties: false,
+  properties: apiKeyProperties(),
+} as const
+
+/** The answer to POST /v1/keys: the key and its secret, shown this once. */
+export const createdApiKeySchema = {
+  $id: 'CreatedApiKey',
+  type: 'object',
+  required: [...apiKeySchema.required, 'secret'],
+  additionalProperties: false,
   properties: {
+    ...apiKeyProperties(),
+    secret: { type: 'string', description: 'The secret, shown once.' },
+  },
+} as const
+
+function apiKeyProperties() {
+  return {
     id: { type: 'string' },
     name: { type: 'string' },
     scopes: { type: 'array', items: { type: 'string', enum: [...SCOPES] } },
-    workspace_ids: { type: ['array', 'null'], items: { type: 'string' } },
+    workspace_ids: {
+      type: ['array', 'null'],
+      items: { type: 'string' },
+      description: 'null: every workspace (admin keys).',
+    },
     created_at: timestamp,
     expires_at: { type: ['string', 'null'], format: 'date-time' },
     revoked_at: { type: ['string', 'null'], format: 'date-time' },
-    secret: {
-      type: 'string',
-      description: 'Only in the answer to POST /v1/keys.',
-    },
-  },
-} as const
+  } as const
+}
 
 export const meSchema = {
   $id: 'Me',
   type: 'object',
   required: ['key', 'workspaces'],
+  additionalProperties: false,
   properties: {
     key: {
       type: 'object',
       required: ['id', 'name', 'scopes', 'expires_at', 'created_at'],
+      additionalProperties: false,
       properties: {
         id: { type: 'string' },
         name: { type: 'string' },
@@ -142,6 +175,7 @@ export const meSchema = {
       items: {
         type: 'object',
         required: ['id', 'name'],
+        additionalProperties: false,
         properties: { id: { type: 'string' }, name: { type: 'string' } },
       },
     },
@@ -182,10 +216,18 @@ export const listFilesQuery = {
 export const listFilesResponse = {
   type: 'object',
   required: ['files', 'next_cursor'],
+  additionalProperties: false,
   properties: {
     files: { type: 'array', items: { $ref: 'FileInfo#' } },
-    folders: { type: 'array', items: { type: 'string' } },
-    next_cursor: { type: ['string', 'null'] },
+    folders: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Common prefixes ending in the delimiter; only with delimiter=/.',
+    },
+    next_cursor: {
+      type: ['string', 'null'],
+      description: 'Pass as cursor to get the next page; null on the last page.',
+    },
   },
 } as const
 
@@ -215,6 +257,7 @@ export const downloadQuery = {
 export const downloadResponse = {
   type: 'object',
   required: ['url', 'expires_at'],
+  additionalProperties: false,
   properties: { url: { type: 'string' }, expires_at: timestamp },
 } as const
 
@@ -253,30 +296,76 @@ export const uploadUrlBody = {
   },
 } as const
 
-export const uploadUrlResponse = {
+const headers = {
   type: 'object',
-  required: ['fileKey', 'uploadId', 'expiresAt', 'method', 'headers'],
+  additionalProperties: { type: 'string' },
+  description: 'Exactly the headers the PUT must carry.',
+} as const
+
+/** The seed's answer: one PUT URL. */
+export const singleUploadUrlResponse = {
+  type: 'object',
+  required: ['uploadUrl', 'fileKey', 'uploadId', 'expiresAt', 'method', 'multipart', 'headers'],
+  additionalProperties: false,
   properties: {
-    uploadUrl: { type: 'string', description: 'Single PUT only.' },
+    uploadUrl: { type: 'string' },
     fileKey: { type: 'string' },
     uploadId: { type: 'string' },
     expiresAt: timestamp,
     method: { type: 'string', enum: ['PUT'] },
-    multipart: { type: 'boolean' },
-    partSize: { type: 'integer', description: 'Multipart only.' },
-    partCount: { type: 'integer', description: 'Multipart only.' },
-    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    multipart: { type: 'boolean', enum: [false] },
+    headers,
   },
 } as const
 
-const uploadPart = {
+/** A multipart session: sign part URLs with POST /v1/files/uploads/{uploadId}/parts. */
+export const multipartUploadResponse = {
+  type: 'object',
+  required: [
+    'uploadId',
+    'fileKey',
+    'multipart',
+    'method',
+    'partSize',
+    'partCount',
+    'expiresAt',
+    'headers',
+  ],
+  additionalProperties: false,
+  properties: {
+    uploadId: { type: 'string' },
+    fileKey: { type: 'string' },
+    multipart: { type: 'boolean', enum: [true] },
+    method: { type: 'string', enum: ['PUT'] },
+    partSize: { type: 'integer' },
+    partCount: { type: 'integer' },
+    expiresAt: {
+      ...timestamp,
+      description: "The session's idle deadline; every action on it pushes it back.",
+    },
+    headers,
+  },
+} as const
+
+export const uploadUrlResponse = {
+  anyOf: [singleUploadUrlResponse, multipartUploadResponse],
+} as const
+
+export const uploadPartSchema = {
   type: 'object',
   required: ['part_number', 'size', 'sha256', 'etag'],
+  additionalProperties: false,
   properties: {
     part_number: { type: 'integer' },
     size: { type: 'integer' },
-    sha256: { type: ['string', 'null'] },
-    etag: { type: ['string', 'null'] },
+    sha256: {
+      type: ['string', 'null'],
+      description: 'Hex SHA-256 computed on arrival (local backend), else null.',
+    },
+    etag: {
+      type: ['string', 'null'],
+      description: "The store's tag for the part (S3: its MD5), else null.",
+    },
   },
 } as const
 
@@ -295,6 +384,7 @@ export const uploadSessionSchema = {
     'created_at',
     'expires_at',
   ],
+  additionalProperties: false,
   properties: {
     upload_id: { type: 'string' },
     file_key: { type: 'string' },
@@ -309,8 +399,20 @@ export const uploadSessionSchema = {
     part_count: { type: ['integer', 'null'] },
     created_at: timestamp,
     expires_at: timestamp,
-    parts: { type: 'array', items: uploadPart },
+    parts: {
+      type: 'array',
+      items: uploadPartSchema,
+      description: 'What the store holds so far (multipart sessions, GET only).',
+    },
   },
+} as const
+
+/** The `{id}` of /v1/files/uploads/{id} and /v1/keys/{id}. */
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  additionalProperties: false,
+  properties: { id: { type: 'string' } },
 } as const
 
 export const uploadLocatorQuery = {
@@ -318,6 +420,13 @@ export const uploadLocatorQuery = {
   required: ['workspace_id'],
   additionalProperties: false,
   properties: { workspace_id: workspaceId },
+} as const
+
+export const uploadListResponse = {
+  type: 'object',
+  required: ['uploads'],
+  additionalProperties: false,
+  properties: { uploads: { type: 'array', items: { $ref: 'UploadSession#' } } },
 } as const
 
 export const signPartsBody = {
@@ -336,25 +445,24 @@ export const signPartsBody = {
   },
 } as const
 
+export const signedPartUrlSchema = {
+  type: 'object',
+  required: ['part_number', 'size', 'url', 'headers', 'expires_at'],
+  additionalProperties: false,
+  properties: {
+    part_number: { type: 'integer' },
+    size: { type: 'integer' },
+    url: { type: 'string' },
+    headers,
+    expires_at: timestamp,
+  },
+} as const
+
 export const signPartsResponse = {
   type: 'object',
   required: ['parts'],
-  properties: {
-    parts: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['part_number', 'size', 'url', 'headers', 'expires_at'],
-        properties: {
-          part_number: { type: 'integer' },
-          size: { type: 'integer' },
-          url: { type: 'string' },
-          headers: { type: 'object', additionalProperties: { type: 'string' } },
-          expires_at: timestamp,
-        },
-      },
-    },
-  },
+  additionalProperties: false,
+  properties: { parts: { type: 'array', items: signedPartUrlSchema } },
 } as const
 
 export const uploadConfirmBody = {
@@ -397,12 +505,128 @@ export const createKeyBody = {
   },
 } as const
 
+export const workspaceListResponse = {
+  type: 'object',
+  required: ['workspaces'],
+  additionalProperties: false,
+  properties: { workspaces: { type: 'array', items: { $ref: 'Workspace#' } } },
+} as const
+
+export const keyListResponse = {
+  type: 'object',
+  required: ['keys'],
+  additionalProperties: false,
+  properties: { keys: { type: 'array', items: { $ref: 'ApiKey#' } } },
+} as const
+
+/** What `granary admin storage check` shows. */
+export const storageStatusSchema = {
+  type: 'object',
+  required: ['backend', 'location', 'reachable', 'cors_origins', 'problems'],
+  additionalProperties: false,
+  properties: {
+    backend: { type: 'string', enum: ['local', 's3'] },
+    location: { type: 'string' },
+    reachable: { type: 'boolean' },
+    cors_origins: {
+      type: ['array', 'null'],
+      items: { type: 'string' },
+      description:
+        'Origins allowed to use presigned URLs from a browser; null where CORS does not apply.',
+    },
+    problems: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'What is wrong, each with what to do.',
+    },
+  },
+} as const
+
+export const storageCorsBody = {
+  type: 'object',
+  required: ['origins'],
+  additionalProperties: false,
+  properties: {
+    origins: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      items: { type: 'string', maxLength: 255 },
+    },
+  },
+} as const
+
+/** What POST /v1/admin/gc reclaimed. */
+export const gcReportSchema = {
+  type: 'object',
+  required: ['expired_uploads', 'orphan_blobs', 'reclaimed_bytes', 'deleted_blobs'],
+  additionalProperties: false,
+  properties: {
+    expired_uploads: { type: 'integer' },
+    deleted_blobs: {
+      type: 'integer',
+      description: "Deleted files' bytes whose queued deletion succeeded now.",
+    },
+    orphan_blobs: {
+      type: 'integer',
+      description:
+        'Blobs nothing referred to (left by a crash between storing bytes and committing them).',
+    },
+    reclaimed_bytes: { type: 'integer' },
+  },
+} as const
+
+// Granary's own signed URLs (local backend): the query carries what the signature covers.
+// Unknown parameters are ignored, not refused, as on S3's presigned URLs.
+
+export const signedPutQuery = {
+  type: 'object',
+  required: ['size', 'expires', 'signature'],
+  properties: {
+    size: { type: 'integer', minimum: 0 },
+    expires: { type: 'integer' },
+    signature: { type: 'string', maxLength: 128 },
+  },
+} as const
+
+export const signedPartParams = {
+  type: 'object',
+  required: ['id', 'n'],
+  properties: {
+    id: { type: 'string' },
+    n: { type: 'integer', minimum: 1, maximum: 10_000 },
+  },
+} as const
+
+export const signedPartResponse = {
+  type: 'object',
+  required: ['part_number', 'size', 'sha256'],
+  additionalProperties: false,
+  properties: {
+    part_number: { type: 'integer' },
+    size: { type: 'integer' },
+    sha256: { type: ['string', 'null'] },
+  },
+} as const
+
+export const signedDownloadQuery = {
+  type: 'object',
+  required: ['expires', 'disposition', 'type', 'signature'],
+  properties: {
+    expires: { type: 'integer' },
+    disposition: { type: 'string', enum: ['attachment', 'inline'] },
+    type: { type: 'string', maxLength: 255 },
+    signature: { type: 'string', maxLength: 128 },
+  },
+} as const
+
 /** Shared schemas, registered once with the server (`$ref: 'FileInfo#'`). */
 export const sharedSchemas = [
   errorSchema,
   fileInfoSchema,
   workspaceSchema,
   apiKeySchema,
+  createdApiKeySchema,
   meSchema,
   uploadSessionSchema,
 ] as const

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream'
-import type { FileInfo } from '@granary/protocol'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import type { BlobDeletions } from './blob-deletions.ts'
 import { type Clock, isoNow } from './clock.ts'
@@ -40,11 +39,6 @@ export interface FormUpload {
 /** Blob names keep the human path readable: `<workspace>/<version>/<key>`. */
 export function blobNameFor(workspaceId: string, key: string, clock: Clock): string {
   return `${workspaceId}/${versionId(clock.now())}/${key}`
-}
-
-export function toFileInfo(file: FileRecord): FileInfo {
-  const { workspaceId, blobName: _blobName, ...rest } = file
-  return { ...rest, workspace_id: workspaceId }
 }
 
 /** What each Files call does, independent of HTTP and of the adapters behind the ports. */

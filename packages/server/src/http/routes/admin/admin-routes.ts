@@ -1,8 +1,10 @@
 import {
-  type CreateKeyRequest,
-  type CreateWorkspaceRequest,
   createKeyBody,
   createWorkspaceBody,
+  idParams,
+  keyListResponse,
+  type Validated,
+  workspaceListResponse,
 } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
@@ -22,7 +24,7 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
     },
     async (request) => services.admin.me(request.principal),
   )
-  app.post<{ Body: CreateWorkspaceRequest }>(
+  app.post<{ Body: Validated<typeof createWorkspaceBody> }>(
     '/v1/workspaces',
     {
       config: { auth: 'admin' },
@@ -43,13 +45,18 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
     '/v1/workspaces',
     {
       config: { auth: 'admin' },
-      schema: { operationId: 'workspaces.list', tags: ['admin'], summary: 'Every workspace.' },
+      schema: {
+        operationId: 'workspaces.list',
+        tags: ['admin'],
+        summary: 'Every workspace.',
+        response: { 200: workspaceListResponse },
+      },
     },
     async (request) => ({
       workspaces: await services.admin.listWorkspaces(request.principal),
     }),
   )
-  app.post<{ Body: CreateKeyRequest }>(
+  app.post<{ Body: Validated<typeof createKeyBody> }>(
     '/v1/keys',
     {
       config: { auth: 'admin' },
@@ -58,7 +65,7 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
         tags: ['admin'],
         summary: 'Create an API key; the answer carries its secret, shown this once.',
         body: createKeyBody,
-        response: { 201: { $ref: 'ApiKey#' } },
+        response: { 201: { $ref: 'CreatedApiKey#' } },
       },
     },
     async (request, reply) => {
@@ -74,13 +81,14 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
         operationId: 'keys.list',
         tags: ['admin'],
         summary: 'Every API key with its scopes and workspaces (never the secrets).',
+        response: { 200: keyListResponse },
       },
     },
     async (request) => ({
       keys: await services.admin.listKeys(request.principal),
     }),
   )
-  app.delete<{ Params: { id: string } }>(
+  app.delete<{ Params: Validated<typeof idParams> }>(
     '/v1/keys/:id',
     {
       config: { auth: 'admin' },
@@ -88,6 +96,7 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
         operationId: 'keys.revoke',
         tags: ['admin'],
         summary: 'Revoke a key; effective on the next request.',
+        params: idParams,
       },
     },
     async (request, reply) => {

@@ -1,9 +1,9 @@
-import { type FileLocator, fileLocatorQuery } from '@granary/protocol'
+import { fileLocatorQuery, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
 
 export function deleteFileRoute(app: FastifyInstance, services: AppServices): void {
-  app.delete<{ Querystring: FileLocator }>(
+  app.delete<{ Querystring: Validated<typeof fileLocatorQuery> }>(
     '/v1/files',
     {
       config: { auth: 'files:delete' },

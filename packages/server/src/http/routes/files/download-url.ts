@@ -1,9 +1,9 @@
-import { type DownloadQuery, downloadQuery, downloadResponse } from '@granary/protocol'
+import { downloadQuery, downloadResponse, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
 
 export function downloadUrlRoute(app: FastifyInstance, services: AppServices): void {
-  app.get<{ Querystring: DownloadQuery }>(
+  app.get<{ Querystring: Validated<typeof downloadQuery> }>(
     '/v1/files/download',
     {
       config: { auth: 'files:read' },
@@ -20,8 +20,8 @@ export function downloadUrlRoute(app: FastifyInstance, services: AppServices): v
       const signed = await services.files.downloadUrl(request.principal, {
         workspaceId: workspace_id,
         key,
-        expiresIn: expires_in ?? 3600,
-        disposition: disposition ?? 'attachment',
+        expiresIn: expires_in,
+        disposition,
       })
       return { url: signed.url, expires_at: signed.expiresAt.toISOString() }
     },

@@ -1,10 +1,10 @@
-import { type ListFilesQuery, listFilesQuery, listFilesResponse } from '@granary/protocol'
+import { listFilesQuery, listFilesResponse, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
-import { toFileInfo } from '../../../domain/file-service.ts'
 import type { AppServices } from '../../app.ts'
+import { toFileInfo } from '../../presenters.ts'
 
 export function listFilesRoute(app: FastifyInstance, services: AppServices): void {
-  app.get<{ Querystring: ListFilesQuery }>(
+  app.get<{ Querystring: Validated<typeof listFilesQuery> }>(
     '/v1/files',
     {
       config: { auth: 'files:read' },
@@ -20,8 +20,8 @@ export function listFilesRoute(app: FastifyInstance, services: AppServices): voi
       const { workspace_id, prefix, limit, cursor, delimiter } = request.query
       const page = await services.files.list(request.principal, {
         workspaceId: workspace_id,
-        prefix: prefix ?? '',
-        limit: limit ?? 100,
+        prefix,
+        limit,
         ...(cursor ? { cursor } : {}),
         ...(delimiter ? { delimiter } : {}),
       })

@@ -1,10 +1,10 @@
-import { type UploadConfirmRequest, uploadConfirmBody } from '@granary/protocol'
+import { uploadConfirmBody, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
-import { toFileInfo } from '../../../domain/file-service.ts'
 import type { AppServices } from '../../app.ts'
+import { toFileInfo } from '../../presenters.ts'
 
 export function uploadConfirmRoute(app: FastifyInstance, services: AppServices): void {
-  app.post<{ Body: UploadConfirmRequest }>(
+  app.post<{ Body: Validated<typeof uploadConfirmBody> }>(
     '/v1/files/upload-confirm',
     {
       config: { auth: 'files:write' },

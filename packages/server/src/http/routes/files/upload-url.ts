@@ -1,9 +1,9 @@
-import { type UploadUrlRequest, uploadUrlBody, uploadUrlResponse } from '@granary/protocol'
+import { uploadUrlBody, uploadUrlResponse, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
 
 export function uploadUrlRoute(app: FastifyInstance, services: AppServices): void {
-  app.post<{ Body: UploadUrlRequest }>(
+  app.post<{ Body: Validated<typeof uploadUrlBody> }>(
     '/v1/files/upload-url',
     {
       config: { auth: 'files:write' },
@@ -17,10 +17,7 @@ export function uploadUrlRoute(app: FastifyInstance, services: AppServices): voi
       },
     },
     async (request, reply) => {
-      const answer = await services.largeUploads.createUploadUrl(request.principal, {
-        ...request.body,
-        expires_in: request.body.expires_in ?? 3600,
-      })
+      const answer = await services.largeUploads.createUploadUrl(request.principal, request.body)
       return reply.code(201).send(answer)
     },
   )

@@ -1,17 +1,12 @@
-import { uploadFormQuery } from '@granary/protocol'
+import { uploadFormQuery, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../../../domain/errors.ts'
-import { toFileInfo } from '../../../domain/file-service.ts'
 import type { AppOptions, AppServices } from '../../app.ts'
 import { abandonIdleBody } from '../../body-idle-timeout.ts'
 import { type FormFields, receiveForm } from '../../form-upload.ts'
+import { toFileInfo } from '../../presenters.ts'
 
-type UploadQuery = {
-  workspace_id?: string
-  path?: string
-  description?: string
-  overwrite?: boolean
-}
+type UploadQuery = Validated<typeof uploadFormQuery>
 
 /** The form's text fields; all of them come before the `file` part. */
 const FORM_FIELDS = ['workspace_id', 'path', 'description', 'overwrite'] as const

@@ -1,18 +1,22 @@
-import { signPartsBody, signPartsResponse, uploadLocatorQuery } from '@granary/protocol'
+import {
+  idParams,
+  signPartsBody,
+  signPartsResponse,
+  uploadListResponse,
+  uploadLocatorQuery,
+  type Validated,
+} from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
 
-interface SignPartsBody {
-  workspace_id: string
-  part_numbers: number[]
-  expires_in?: number
-}
+type Params = Validated<typeof idParams>
+type Locator = Validated<typeof uploadLocatorQuery>
 
 const tags = ['uploads']
 
 /** Multipart sessions: sign part URLs, see what arrived, abort, list the open ones. */
 export function uploadSessionRoutes(app: FastifyInstance, services: AppServices): void {
-  app.post<{ Params: { id: string }; Body: SignPartsBody }>(
+  app.post<{ Params: Params; Body: Validated<typeof signPartsBody> }>(
     '/v1/files/uploads/:id/parts',
     {
       config: { auth: 'files:write' },
@@ -20,6 +24,7 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
         operationId: 'uploads.signParts',
         tags,
         summary: 'Sign PUT URLs for parts of a multipart session (again at any time).',
+        params: idParams,
         body: signPartsBody,
         response: { 200: signPartsResponse },
       },
@@ -29,12 +34,12 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
         uploadId: request.params.id,
         workspaceId: request.body.workspace_id,
         partNumbers: request.body.part_numbers,
-        expiresIn: request.body.expires_in ?? 3600,
+        expiresIn: request.body.expires_in,
       })
       return { parts }
     },
   )
-  app.get<{ Params: { id: string }; Querystring: { workspace_id: string } }>(
+  app.get<{ Params: Params; Querystring: Locator }>(
     '/v1/files/uploads/:id',
     {
       config: { auth: 'files:write' },
@@ -42,6 +47,7 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
         operationId: 'uploads.get',
         tags,
         summary: 'An upload and, for a multipart session, the parts the store holds.',
+        params: idParams,
         querystring: uploadLocatorQuery,
         response: { 200: { $ref: 'UploadSession#' } },
       },
@@ -54,7 +60,7 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
       )
     },
   )
-  app.delete<{ Params: { id: string }; Querystring: { workspace_id: string } }>(
+  app.delete<{ Params: Params; Querystring: Locator }>(
     '/v1/files/uploads/:id',
     {
       config: { auth: 'files:write' },
@@ -62,6 +68,7 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
         operationId: 'uploads.abort',
         tags,
         summary: 'Abort an open upload and drop its bytes.',
+        params: idParams,
         querystring: uploadLocatorQuery,
       },
     },
@@ -74,7 +81,7 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
       return reply.code(204).send()
     },
   )
-  app.get<{ Querystring: { workspace_id: string } }>(
+  app.get<{ Querystring: Locator }>(
     '/v1/files/uploads',
     {
       config: { auth: 'files:write' },
@@ -83,12 +90,7 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
         tags,
         summary: "A workspace's open uploads, newest first.",
         querystring: uploadLocatorQuery,
-        response: {
-          200: {
-            type: 'object',
-            properties: { uploads: { type: 'array', items: { $ref: 'UploadSession#' } } },
-          },
-        },
+        response: { 200: uploadListResponse },
       },
     },
     async (request) => {

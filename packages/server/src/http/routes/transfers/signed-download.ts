@@ -1,3 +1,4 @@
+import { signedDownloadQuery, type Validated } from '@granary/protocol'
 import contentDisposition from 'content-disposition'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import {
@@ -6,26 +7,8 @@ import {
   type TransferEndpoints,
 } from '../../../domain/transfer-endpoints.ts'
 
-interface SignedDownloadQuery {
-  expires: number
-  disposition: 'attachment' | 'inline'
-  type: string
-  signature: string
-}
-
-const query = {
-  type: 'object',
-  required: ['expires', 'disposition', 'type', 'signature'],
-  properties: {
-    expires: { type: 'integer' },
-    disposition: { type: 'string', enum: ['attachment', 'inline'] },
-    type: { type: 'string', maxLength: 255 },
-    signature: { type: 'string', maxLength: 128 },
-  },
-} as const
-
 export function signedDownloadRoute(app: FastifyInstance, transfers: TransferEndpoints): void {
-  app.get<{ Params: { '*': string }; Querystring: SignedDownloadQuery }>(
+  app.get<{ Params: { '*': string }; Querystring: Validated<typeof signedDownloadQuery> }>(
     TRANSFER_PATHS.download,
     {
       schema: {
@@ -33,7 +16,7 @@ export function signedDownloadRoute(app: FastifyInstance, transfers: TransferEnd
         tags: ['transfers'],
         security: [],
         summary: 'The bytes behind a signed download URL; honours Range.',
-        querystring: query,
+        querystring: signedDownloadQuery,
       },
     },
     async (request, reply) => {

@@ -1,8 +1,13 @@
+import {
+  signedPartParams,
+  signedPartResponse,
+  signedPutQuery,
+  type Validated,
+} from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import { TRANSFER_PATHS, type TransferEndpoints } from '../../../domain/transfer-endpoints.ts'
 import type { AppOptions } from '../../app.ts'
 import { abandonIdleBody } from '../../body-idle-timeout.ts'
-import { type SignedPutQuery, signedPutQuery } from './signed-put-query.ts'
 
 /** Receives one part of a multipart session (local backend); sending a part again replaces it. */
 export function signedPartRoute(
@@ -10,7 +15,10 @@ export function signedPartRoute(
   transfers: TransferEndpoints,
   options: AppOptions,
 ): void {
-  app.put<{ Params: { id: string; n: number }; Querystring: SignedPutQuery }>(
+  app.put<{
+    Params: Validated<typeof signedPartParams>
+    Querystring: Validated<typeof signedPutQuery>
+  }>(
     TRANSFER_PATHS.part,
     {
       schema: {
@@ -18,14 +26,9 @@ export function signedPartRoute(
         tags: ['transfers'],
         security: [],
         summary: "Receives one part: exactly its size; answers the part's SHA-256.",
-        params: {
-          type: 'object',
-          properties: {
-            id: { type: 'string' },
-            n: { type: 'integer', minimum: 1, maximum: 10_000 },
-          },
-        },
+        params: signedPartParams,
         querystring: signedPutQuery,
+        response: { 200: signedPartResponse },
       },
     },
     async (request, reply) => {

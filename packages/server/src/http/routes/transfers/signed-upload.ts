@@ -1,8 +1,8 @@
+import { signedPutQuery, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import { TRANSFER_PATHS, type TransferEndpoints } from '../../../domain/transfer-endpoints.ts'
 import type { AppOptions } from '../../app.ts'
 import { abandonIdleBody } from '../../body-idle-timeout.ts'
-import { type SignedPutQuery, signedPutQuery } from './signed-put-query.ts'
 
 export function signedUploadRoute(
   app: FastifyInstance,
@@ -12,7 +12,7 @@ export function signedUploadRoute(
   // Any content type, JSON and text included: the bytes stream straight to the blob store.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => done(null))
-  app.put<{ Params: { id: string }; Querystring: SignedPutQuery }>(
+  app.put<{ Params: { id: string }; Querystring: Validated<typeof signedPutQuery> }>(
     TRANSFER_PATHS.upload,
     {
       schema: {
