@@ -11,7 +11,7 @@ import type {
   UploadUrlRequest,
   UploadUrlResponse,
 } from '@granary/protocol'
-import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
+import { hasPermission, type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import { stagedNameFor } from './blob-names.ts'
 import { type Clock, isoNow } from './clock.ts'
 import { contentTypeFor } from './content-types.ts'
@@ -20,7 +20,14 @@ import { blobNameFor, type FileService, fileExists } from './file-service.ts'
 import { isUploadId, newFileId, newUploadId } from './ids.ts'
 import { keyFor, nameOf, validateKey } from './keys.ts'
 import type { MultipartService } from './multipart-service.ts'
-import type { BlobStore, FileRecord, MetadataStore, TransferUrls, Upload } from './ports.ts'
+import type {
+  BlobStore,
+  FileRecord,
+  FileReference,
+  MetadataStore,
+  TransferUrls,
+  Upload,
+} from './ports.ts'
 import type { UploadGrant } from './transfer-endpoints.ts'
 import { discardBytes, isExpired, newUpload, putVerdict } from './upload.ts'
 import type { UploadPolicy } from './upload-policy.ts'
@@ -123,15 +130,26 @@ export class LargeUploadService {
     await this.#deps.metadata.markUploadReceived(upload.id, stored.sha256)
   }
 
-  async confirm(principal: Principal, request: UploadConfirmRequest): Promise<FileRecord> {
+  /**
+   * Checks the bytes and commits the upload. Confirming again answers the same file; the full
+   * record only to a key that may read files, else just its `id` and `key` (a write-only key
+   * learns nothing it did not send).
+   */
+  async confirm(
+    principal: Principal,
+    request: UploadConfirmRequest,
+  ): Promise<FileRecord | FileReference> {
     await this.#authorize(principal, request.workspace_id)
     const upload = await this.#findUpload(request)
-    if (upload.status === 'completed') return this.#alreadyConfirmed(upload)
     if (request.size !== upload.size) {
       throw new AppError(
         'size_mismatch',
         `The upload was declared as ${upload.size} bytes, not ${request.size}.`,
       )
+    }
+    if (upload.status === 'completed') {
+      const file = await this.#alreadyConfirmed(upload)
+      return hasPermission(principal, 'files:read') ? file : { id: file.id, key: file.key }
     }
     const received = await this.#received(upload)
     const declared = (request.sha256 ?? upload.sha256)?.toLowerCase()

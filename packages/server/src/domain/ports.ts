@@ -156,6 +156,12 @@ export interface FileRecord extends Omit<FileInfo, 'workspace_id'> {
   blobName: string
 }
 
+/** A file named without its metadata: what a key that may not read files learns of one. */
+export interface FileReference {
+  readonly id: string
+  readonly key: string
+}
+
 export type UploadStatus = 'pending' | 'received' | 'completed' | 'failed' | 'aborted' | 'expired'
 
 interface UploadFields {

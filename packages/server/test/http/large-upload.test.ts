@@ -94,6 +94,33 @@ for (const backend of backendMatrix()) {
       assert.deepEqual(third.json(), first.json())
     })
 
+    test('confirming again checks size, and a key without files:read learns only id and key', async () => {
+      const writer = await server.key(['files:write'], ['ws_default'])
+      const bytes = randomBytes(1000)
+      const info = await start({ filename: 'private.bin', size: bytes.length, description: 'd' })
+      await put(info, bytes)
+      const as = (key: string, size: number) =>
+        server.request({
+          method: 'POST',
+          url: '/v1/files/upload-confirm',
+          json: { workspace_id: 'ws_default', file_key: info.fileKey, size },
+          as: key,
+        })
+      const first = await as(writer, bytes.length)
+      assert.equal(first.statusCode, 200, first.body)
+      assert.equal(first.json().sha256, sha(bytes), 'the writer learns what it just wrote')
+      const again = await as(writer, bytes.length)
+      assert.equal(again.statusCode, 200, again.body)
+      assert.deepEqual(again.json(), { id: first.json().id, key: info.fileKey })
+      for (const size of [0, bytes.length + 1]) {
+        const wrong = await as(writer, size)
+        assert.equal(wrong.statusCode, 422, wrong.body)
+        assert.equal(wrong.json().error.code, 'size_mismatch')
+      }
+      const reader = await server.key(['files:read', 'files:write'], ['ws_default'])
+      assert.deepEqual((await as(reader, bytes.length)).json(), first.json())
+    })
+
     test('confirm before the PUT is 409 upload_not_received and nothing is visible', async () => {
       const info = await start({ filename: 'early.bin', size: 10 })
       const response = await confirm({ file_key: info.fileKey, size: 10 })
