@@ -1,4 +1,5 @@
 export * from './error-codes.ts'
+export * from './error-details.ts'
 export * from './limits.ts'
 export * from './schemas.ts'
 export * from './version.ts'

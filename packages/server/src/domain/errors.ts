@@ -1,16 +1,17 @@
-import type { ErrorCode } from '@granary/protocol'
+import type { ErrorCode, ErrorDetails } from '@granary/protocol'
 
-export interface AppErrorOptions {
+export interface AppErrorOptions<C extends ErrorCode = ErrorCode> {
   cause?: unknown
-  details?: Record<string, unknown>
+  /** Only the fields protocol's errorDetailsSchemas lists for this code (snake_case, like the wire). */
+  details?: ErrorDetails<C>
 }
 
 /** The one error type the domain and adapters throw; http/error-handler.ts maps codes to statuses. */
-export class AppError extends Error {
-  readonly code: ErrorCode
-  readonly details: Record<string, unknown> | undefined
+export class AppError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C
+  readonly details: Readonly<Record<string, unknown>> | undefined
 
-  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+  constructor(code: C, message: string, options: AppErrorOptions<C> = {}) {
     super(message, { cause: options.cause })
     this.name = 'AppError'
     this.code = code

@@ -53,8 +53,8 @@ export function storageError(error: unknown, action: string): unknown {
   return new AppError('storage_unavailable', message, {
     cause: error,
     details: {
-      storageError: name || 'network',
-      ...(status ? { storageStatus: status } : {}),
+      storage_error: name || 'network',
+      ...(status ? { storage_status: status } : {}),
     },
   })
 }

@@ -250,7 +250,7 @@ function verifyEtag(partNumber: number, etag: string | undefined, md5: string): 
   throw new AppError(
     'checksum_mismatch',
     `Part ${partNumber} reached the store altered (its MD5 differs from the bytes sent); send it again.`,
-    { details: { partNumber, etag: tag, md5 } },
+    { details: { part_number: partNumber, etag: tag, md5 } },
   )
 }
 
@@ -277,6 +277,6 @@ function partsRefused(error: unknown): AppError {
   return new AppError(
     'upload_not_received',
     `The store refused the parts (${name}); send the missing or wrong-sized parts again.`,
-    { cause: error, details: { storageError: name } },
+    { cause: error, details: { storage_error: name } },
   )
 }
