@@ -8,6 +8,7 @@ import { newFileId, versionId } from './ids.ts'
 import { keyFor, nameOf, validateKey, validatePrefix } from './keys.ts'
 import { type FilePage, listFiles } from './listing.ts'
 import type { BlobStore, FileRecord, MetadataStore, SignedUrl, TransferUrls } from './ports.ts'
+import { servingFor } from './serving-policy.ts'
 
 export interface FileServiceDeps {
   metadata: MetadataStore
@@ -121,11 +122,14 @@ export class FileService {
     },
   ): Promise<SignedUrl> {
     const file = await this.get(principal, 'files:read', request.workspaceId, request.key)
+    // Active content never inline, text in UTF-8 (serving-policy.ts): signed into the URL, so
+    // both Granary's endpoint and S3's response overrides serve it this way.
+    const serving = servingFor(file.content_type, request.disposition)
     return this.#deps.urls.download({
       blobName: file.blobName,
       filename: file.name,
-      contentType: file.content_type,
-      disposition: request.disposition,
+      contentType: serving.contentType,
+      disposition: serving.disposition,
       expiresIn: request.expiresIn,
     })
   }

@@ -237,9 +237,10 @@ for (const backend of backendMatrix()) {
       }
     })
 
-    test('local: an HTML file is served with its type, inline, but sandboxed', async () => {
+    test('local: an HTML file asked inline is served with its type, as an attachment, sandboxed', async () => {
       const response = await get(await urlFor('signed/page.html', { disposition: 'inline' }))
       assert.equal(response.status, 200)
+      assert.match(response.headers['content-disposition'] ?? '', /^attachment\s*;/)
       assert.match(response.headers['content-type'] ?? '', /^text\/html/)
       assert.equal(response.body.toString(), HTML)
       const csp = response.headers['content-security-policy'] ?? ''
@@ -319,7 +320,7 @@ for (const backend of backendMatrix()) {
       for (const [name, value] of [
         ['disposition', 'inline'],
         ['type', 'text/html'],
-        ['type', 'text/plain; charset=utf-8'],
+        ['type', 'text/plain; charset=us-ascii'],
         ['type', 'application/octet-stream'],
       ] as const) {
         assertRefusedByGranary(await get(withParam(url, name, value)), 'invalid_signature', SECRET)

@@ -62,6 +62,8 @@ export class S3TransferUrls implements TransferUrls {
         fallback: asciiFallback(request.filename),
       }),
       ResponseContentType: request.contentType,
+      // The bucket sends what the URL asks (response-cache-control): no cache keeps the bytes.
+      ResponseCacheControl: 'private, no-store',
     })
     return this.#sign(command, request.expiresIn)
   }

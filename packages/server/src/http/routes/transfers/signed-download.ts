@@ -1,6 +1,7 @@
 import { signedDownloadQuery, type Validated } from '@granary/protocol'
 import contentDisposition from 'content-disposition'
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import { servingFor } from '../../../domain/serving-policy.ts'
 import {
   type SignedDownload,
   TRANSFER_PATHS,
@@ -32,15 +33,18 @@ export function signedDownloadRoute(app: FastifyInstance, transfers: TransferEnd
 
 function sendDownload(reply: FastifyReply, download: SignedDownload) {
   const { range, size } = download
+  // Again here, for URLs signed before the policy: active content is never inline on our origin.
+  const serving = servingFor(download.contentType, download.disposition)
   reply.headers({
-    'content-type': download.contentType,
+    'content-type': serving.contentType,
     'content-disposition': contentDisposition(download.filename, {
-      type: download.disposition,
+      type: serving.disposition,
       fallback: asciiFallback(download.filename),
     }),
     etag: download.etag,
     'accept-ranges': 'bytes',
-    'cache-control': 'private',
+    // A signed URL is a capability: no shared cache keeps the bytes, no browser cache outlives it.
+    'cache-control': 'private, no-store',
     'x-content-type-options': 'nosniff',
     // Served files are data, never a page of ours: no scripts, no same-origin access.
     'content-security-policy': "default-src 'none'; sandbox",
