@@ -1,11 +1,11 @@
 /**
  * Multipart sessions on disk. `<root>/sessions/<id>/data` is the whole file: each part is written
  * at its offset as it arrives (in any order, in parallel), fsynced, and only then recorded in
- * `part-<n>.json` with its size and SHA-256. Completing hashes the file once and links it into
- * place: the parts are never copied. Sessions survive restarts, so uploads resume.
+ * `part-<n>.json` with its size and SHA-256. The whole file's SHA-256 is computed as the parts
+ * arrive (`running-hash.ts`), so completing only links the file into place: the parts are never
+ * copied, and not read again. Sessions survive restarts, so uploads resume.
  */
-import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -15,6 +15,7 @@ import { randomId } from '../../domain/ids.ts'
 import type { MultipartSession, StoredBlob, StoredPart } from '../../domain/ports.ts'
 import { MeteredBody } from '../metered-body.ts'
 import { assertNoLinks } from './no-follow.ts'
+import { type ReadMeter, RunningHashes } from './running-hash.ts'
 
 interface Layout {
   blobName: string
@@ -26,10 +27,16 @@ export class LocalMultipart {
   readonly #sessions: string
   /** Links a finished file into the blob store under `blobName`. */
   readonly #publish: (file: string, blobName: string) => Promise<void>
+  readonly #hashes: RunningHashes
 
-  constructor(root: string, publish: (file: string, blobName: string) => Promise<void>) {
+  constructor(
+    root: string,
+    publish: (file: string, blobName: string) => Promise<void>,
+    meter?: ReadMeter,
+  ) {
     this.#sessions = join(root, 'sessions')
     this.#publish = publish
+    this.#hashes = new RunningHashes(meter)
   }
 
   async create(blobName: string, options: { size: number; partSize: number }): Promise<string> {
@@ -58,13 +65,21 @@ export class LocalMultipart {
     await unlink(manifest).catch(() => {})
     const meter = new MeteredBody({ exactSize: size })
     const start = (partNumber - 1) * layout.partSize
-    await pipeline(
-      body,
-      meter,
-      createWriteStream(join(dir, 'data'), { flags: 'r+', start, flush: true }),
-    )
-    const part: StoredPart = { partNumber, size: meter.byteCount, sha256: meter.sha256, etag: null }
-    await writeAtomically(manifest, JSON.stringify(part))
+    const written = this.#hashes.beginWrite(dir, partNumber)
+    let part: StoredPart
+    try {
+      await pipeline(
+        body,
+        meter,
+        createWriteStream(join(dir, 'data'), { flags: 'r+', start, flush: true }),
+      )
+      part = { partNumber, size: meter.byteCount, sha256: meter.sha256, etag: null }
+      await writeAtomically(manifest, JSON.stringify(part))
+    } finally {
+      written()
+    }
+    // Answer once the parts now in line are hashed: after the last part, confirm reads nothing.
+    await this.#hashes.advance(dir, layout)
     return part
   }
 
@@ -87,17 +102,17 @@ export class LocalMultipart {
         `The parts hold ${total} bytes, not the ${layout.size} declared.`,
       )
     }
-    const data = join(dir, 'data')
-    const hash = createHash('sha256')
-    for await (const chunk of createReadStream(data, { highWaterMark: 1024 * 1024 }))
-      hash.update(chunk as Buffer)
-    await this.#publish(data, session.blobName)
+    const sha256 = await this.#hashes.digest(dir, layout)
+    await this.#publish(join(dir, 'data'), session.blobName)
     await rm(dir, { recursive: true, force: true })
-    return { size: total, sha256: hash.digest('hex') }
+    this.#hashes.forget(dir)
+    return { size: total, sha256 }
   }
 
   async abort(session: MultipartSession): Promise<void> {
-    await rm(join(this.#sessions, safeId(session.storeUploadId)), { recursive: true, force: true })
+    const dir = join(this.#sessions, safeId(session.storeUploadId))
+    await rm(dir, { recursive: true, force: true })
+    this.#hashes.forget(dir)
   }
 
   /** The session's folder; a session that is gone (or never was) -> upload_not_found. */
