@@ -199,6 +199,10 @@ for (const backend of testBackends()) {
       await page.keyboard.press('ArrowDown')
       await page.keyboard.press('Enter')
       await page.getByRole('complementary', { name: 'Details of summary.csv' }).waitFor()
+      await page.keyboard.press('Escape')
+      await page
+        .getByRole('complementary', { name: 'Details of summary.csv' })
+        .waitFor({ state: 'detached' })
       await inner.locator('tbody tr').nth(1).focus()
       await page.keyboard.press('Backspace')
       await table.getByRole('row', { name: /notes\.txt/ }).waitFor()
@@ -268,6 +272,12 @@ for (const backend of testBackends()) {
       await preview.getByRole('cell', { name: 'rs555500075' }).waitFor()
       await shot('details-preview')
       await details.getByLabel('Link valid for').selectOption({ label: '10 minutes' })
+      const [saved] = await Promise.all([
+        page.waitForEvent('download'),
+        details.getByRole('button', { name: 'Download' }).click(),
+      ])
+      assert.equal(saved.suggestedFilename(), 'sample.vcf')
+      assert.equal(await readFile((await saved.path()) as string, 'utf8'), VCF)
       await details.getByRole('button', { name: 'Copy link' }).click()
       const link = await details.getByLabel(/^Link \(anyone with it/).inputValue()
       assert.ok(!link.includes(ADMIN_KEY))
@@ -346,6 +356,17 @@ for (const backend of testBackends()) {
         me.workspaces.map((w) => w.id),
         ['ws_default'],
       )
+      // Signed in with it, a files-only key sees its one workspace and no admin screens.
+      const other = await browser.newPage()
+      await other.goto(server.url)
+      await other.getByLabel('API key').fill(secret)
+      await other.getByRole('button', { name: 'Sign in' }).click()
+      await other
+        .getByRole('table', { name: 'Files in /' })
+        .getByRole('row', { name: /sample\.vcf/ })
+        .waitFor()
+      assert.equal(await other.getByRole('link', { name: 'Admin' }).count(), 0)
+      await other.close()
       await page.getByRole('button', { name: 'Done' }).click()
       await page.getByRole('button', { name: 'Revoke sequencer' }).click()
       await page
@@ -381,6 +402,8 @@ for (const backend of testBackends()) {
         await page.emulateMedia({ colorScheme: 'dark' })
         await page.getByRole('row', { name: /sample\.vcf/ }).click()
         await shot('phone-dark')
+        // Nothing wider than the phone: no sideways scrolling.
+        assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390))
         const background = await page.evaluate(
           () => getComputedStyle(document.body).backgroundColor,
         )

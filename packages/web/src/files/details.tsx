@@ -19,6 +19,16 @@ const EXPIRIES = [
   { seconds: 600, label: '10 minutes' },
 ]
 
+/** Closes the panel and gives focus back to the file's row. */
+function closeDetails(): void {
+  const key = selected.value?.key
+  selected.value = undefined
+  const row = [...document.querySelectorAll<HTMLElement>('table.files tbody tr')].find(
+    (tr) => tr.dataset.key === key,
+  )
+  row?.focus()
+}
+
 /** Asks, then deletes; the list refreshes. */
 export async function deleteFile(workspaceId: string, file: FileInfo): Promise<void> {
   const ok = await confirmAction({
@@ -53,17 +63,16 @@ export function Details({ workspaceId }: { workspaceId: string }) {
     ['ID', file.id],
   ]
   return (
-    <aside class="details" aria-label={`Details of ${file.name}`}>
+    <aside
+      class="details"
+      aria-label={`Details of ${file.name}`}
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') closeDetails()
+      }}
+    >
       <header>
         <h2>{file.name}</h2>
-        <button
-          type="button"
-          class="link"
-          aria-label="Close details"
-          onClick={() => {
-            selected.value = undefined
-          }}
-        >
+        <button type="button" class="link" aria-label="Close details" onClick={closeDetails}>
           ×
         </button>
       </header>

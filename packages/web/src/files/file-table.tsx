@@ -1,6 +1,6 @@
 /**
  * The rows of a folder. Keyboard: arrows (and Home/End) move between rows, Enter opens a folder
- * or a file's details, Delete deletes the file, Backspace goes up a folder.
+ * or a file's details, Escape closes them, Delete deletes the file, Backspace goes up a folder.
  */
 import type { FileInfo } from '@granary/client'
 import { baseName, formatBytes, formatDate } from '../format.ts'
@@ -45,6 +45,8 @@ export function FileTable({ workspaceId, folder, onSelect }: Props) {
     } else if (event.key === 'Delete' && current?.kind === 'file') {
       event.preventDefault()
       void deleteFile(workspaceId, current.file)
+    } else if (event.key === 'Escape') {
+      selected.value = undefined
     } else if (event.key === 'Backspace' && folder) {
       event.preventDefault()
       go(filesHref(workspaceId, folder.replace(/[^/]+\/$/, '')))
@@ -92,6 +94,7 @@ function FileRow({ row, index, open }: { row: Row; index: number; open: (row: Ro
   return (
     <tr
       data-index={index}
+      data-key={row.kind === 'file' ? row.file.key : undefined}
       tabIndex={index === 0 ? 0 : -1}
       class={`${row.kind}${isSelected ? ' selected' : ''}`}
       aria-selected={isSelected}
