@@ -479,6 +479,20 @@ export const uploadConfirmBody = {
   },
 } as const
 
+/** What a repeat confirm tells a key that may not read files: the file's id and key only. */
+export const fileReferenceSchema = {
+  type: 'object',
+  required: ['id', 'key'],
+  additionalProperties: false,
+  properties: { id: { type: 'string' }, key: { type: 'string' } },
+} as const
+
+export const uploadConfirmResponse = {
+  description:
+    'The FileInfo; confirming again with a key that lacks files:read answers only id and key.',
+  anyOf: [{ $ref: 'FileInfo#' }, fileReferenceSchema],
+} as const
+
 export const createWorkspaceBody = {
   type: 'object',
   required: ['name'],

@@ -18,6 +18,7 @@ import type {
   errorSchema,
   fileInfoSchema,
   fileLocatorQuery,
+  fileReferenceSchema,
   gcReportSchema,
   keyListResponse,
   listFilesQuery,
@@ -74,6 +75,8 @@ export type UploadUrlResponse = Wire<typeof singleUploadUrlResponse>
 /** A multipart session: sign part URLs with POST /v1/files/uploads/{uploadId}/parts. */
 export type MultipartUploadResponse = Wire<typeof multipartUploadResponse>
 export type UploadConfirmRequest = Wire<typeof uploadConfirmBody>
+/** What a repeat confirm tells a key that may not read files. */
+export type FileReference = Wire<typeof fileReferenceSchema>
 
 export type UploadPart = Wire<typeof uploadPartSchema>
 export type UploadSession = Wire<typeof uploadSessionSchema>

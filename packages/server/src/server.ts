@@ -156,7 +156,7 @@ function startDeletionRetries(server: Server): () => void {
     server.services.deletions
       .retryDue()
       .then((done) => {
-        if (done.deleted_blobs > 0) log.info(done, "deleted deleted files' bytes")
+        if (done.deletedBlobs > 0) log.info(done, "deleted deleted files' bytes")
       })
       .catch((error: unknown) => log.warn({ err: error }, 'retrying deletions failed'))
   }, DELETION_RETRY_MS)
@@ -175,11 +175,11 @@ function startReaper(server: Server, intervalS: number): () => void {
   let lastSweep = Date.now()
   const reap = async () => {
     const expired = await reaper.expireUploads()
-    if (expired.expired_uploads > 0) log.info(expired, 'expired abandoned uploads')
+    if (expired.expiredUploads > 0) log.info(expired, 'expired abandoned uploads')
     if (Date.now() - lastSweep < 24 * 3600_000) return
     lastSweep = Date.now()
     const orphans = await reaper.sweepOrphans()
-    if (orphans.orphan_blobs > 0) log.info(orphans, 'deleted orphaned blobs')
+    if (orphans.orphanBlobs > 0) log.info(orphans, 'deleted orphaned blobs')
   }
   const timer = setInterval(() => {
     reap().catch((error: unknown) => log.warn({ err: error }, 'garbage collection failed'))

@@ -40,17 +40,17 @@ export class BlobDeletions {
   }
 
   /** `admin gc`: every queued deletion now, due or not. */
-  retryAll(): Promise<{ deleted_blobs: number; pending_blobs: number }> {
+  retryAll(): Promise<{ deletedBlobs: number; pendingBlobs: number }> {
     // The latest time an ISO string sorts after every real one (the queue compares strings).
     return this.#retryUntil('9999-12-31T23:59:59.999Z')
   }
 
   /** Retries every deletion that is due; answers how many blobs are gone now. */
-  retryDue(): Promise<{ deleted_blobs: number; pending_blobs: number }> {
+  retryDue(): Promise<{ deletedBlobs: number; pendingBlobs: number }> {
     return this.#retryUntil(isoNow(this.#options.clock))
   }
 
-  async #retryUntil(now: string): Promise<{ deleted_blobs: number; pending_blobs: number }> {
+  async #retryUntil(now: string): Promise<{ deletedBlobs: number; pendingBlobs: number }> {
     let deleted = 0
     let pending = 0
     // Bounded, in case postponing fails too: the next run takes the rest.
@@ -63,6 +63,6 @@ export class BlobDeletions {
       // Failed ones were postponed past `now`, so each pass takes new rows.
       if (due.length < 100) break
     }
-    return { deleted_blobs: deleted, pending_blobs: pending }
+    return { deletedBlobs: deleted, pendingBlobs: pending }
   }
 }

@@ -5,12 +5,6 @@
  */
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import type {
-  MultipartUploadResponse,
-  UploadConfirmRequest,
-  UploadUrlRequest,
-  UploadUrlResponse,
-} from '@granary/protocol'
 import { hasPermission, type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import { stagedNameFor } from './blob-names.ts'
 import { type Clock, isoNow } from './clock.ts'
@@ -25,6 +19,9 @@ import type {
   FileRecord,
   FileReference,
   MetadataStore,
+  MultipartUpload,
+  SignedUrl,
+  SinglePutUpload,
   TransferUrls,
   Upload,
 } from './ports.ts'
@@ -42,6 +39,37 @@ export interface LargeUploadDeps {
   clock: Clock
 }
 
+/** What upload-url asks for. */
+export interface UploadRequest {
+  workspaceId: string
+  filename: string
+  path?: string
+  size: number
+  contentType?: string
+  description?: string
+  /** The SHA-256 the client declares; confirm checks the bytes against it. */
+  sha256?: string
+  overwrite: boolean
+  expiresIn: number
+  /** A multipart session whatever the size. */
+  multipart?: boolean
+  partSizeHint?: number
+}
+
+/** What upload-confirm names: the upload by its key, or by its id when several are pending. */
+export interface ConfirmRequest {
+  workspaceId: string
+  fileKey: string
+  size: number
+  uploadId?: string
+  sha256?: string
+}
+
+/** A started upload: one signed PUT (the seed's flow), or a session whose parts are signed later. */
+export type StartedUpload =
+  | { upload: SinglePutUpload; put: SignedUrl & { headers: Record<string, string> } }
+  | { upload: MultipartUpload; put: null }
+
 export class LargeUploadService {
   readonly #deps: LargeUploadDeps
 
@@ -50,24 +78,21 @@ export class LargeUploadService {
   }
 
   /** One PUT URL (the seed's flow), or a multipart session for large files or when asked. */
-  async createUploadUrl(
-    principal: Principal,
-    request: UploadUrlRequest & { expires_in: number },
-  ): Promise<UploadUrlResponse | MultipartUploadResponse> {
-    await this.#authorize(principal, request.workspace_id)
+  async createUploadUrl(principal: Principal, request: UploadRequest): Promise<StartedUpload> {
+    await this.#authorize(principal, request.workspaceId)
     const key = keyFor(request.path, request.filename)
-    const overwrite = request.overwrite ?? true
-    if (!overwrite && (await this.#deps.metadata.getFile(request.workspace_id, key)))
+    const { overwrite } = request
+    if (!overwrite && (await this.#deps.metadata.getFile(request.workspaceId, key)))
       throw fileExists(key)
     const { policy, clock } = this.#deps
     const upload = newUpload(
       {
         id: newUploadId(),
-        workspaceId: request.workspace_id,
+        workspaceId: request.workspaceId,
         key,
-        blobName: blobNameFor(request.workspace_id, key, clock),
+        blobName: blobNameFor(request.workspaceId, key, clock),
         size: request.size,
-        contentType: contentTypeFor(nameOf(key), request.content_type),
+        contentType: contentTypeFor(nameOf(key), request.contentType),
         description: request.description ?? null,
         sha256: request.sha256?.toLowerCase() ?? null,
         overwrite,
@@ -76,7 +101,7 @@ export class LargeUploadService {
       policy,
     )
     if (request.multipart || request.size >= policy.multipartThreshold) {
-      return this.#deps.multipart.start(upload, request.part_size)
+      return { upload: await this.#deps.multipart.start(upload, request.partSizeHint), put: null }
     }
     await this.#deps.metadata.createUpload(upload)
     const signed = await this.#deps.urls.upload({
@@ -85,17 +110,9 @@ export class LargeUploadService {
       blobName: stagedNameFor(upload.blobName),
       size: upload.size,
       contentType: upload.contentType,
-      expiresIn: request.expires_in,
+      expiresIn: request.expiresIn,
     })
-    return {
-      uploadUrl: signed.url,
-      fileKey: key,
-      uploadId: upload.id,
-      expiresAt: signed.expiresAt.toISOString(),
-      method: 'PUT',
-      multipart: false,
-      headers: signed.headers,
-    }
+    return { upload, put: signed }
   }
 
   /**
@@ -137,9 +154,9 @@ export class LargeUploadService {
    */
   async confirm(
     principal: Principal,
-    request: UploadConfirmRequest,
+    request: ConfirmRequest,
   ): Promise<FileRecord | FileReference> {
-    await this.#authorize(principal, request.workspace_id)
+    await this.#authorize(principal, request.workspaceId)
     const upload = await this.#findUpload(request)
     if (request.size !== upload.size) {
       throw new AppError(
@@ -180,18 +197,18 @@ export class LargeUploadService {
     })
   }
 
-  async #findUpload(request: UploadConfirmRequest): Promise<Upload> {
-    const key = validateKey(request.file_key)
-    if (request.upload_id) {
-      const id = request.upload_id
+  async #findUpload(request: ConfirmRequest): Promise<Upload> {
+    const key = validateKey(request.fileKey)
+    const { uploadId: id, workspaceId } = request
+    if (id) {
       const upload = isUploadId(id) ? await this.#deps.metadata.getUpload(id) : undefined
-      const matches = upload?.workspaceId === request.workspace_id && upload.key === key
-      if (!upload || !matches || upload.status === 'failed') throw uploadNotFound(request.upload_id)
+      const matches = upload?.workspaceId === workspaceId && upload.key === key
+      if (!upload || !matches || upload.status === 'failed') throw uploadNotFound(id)
       if (upload.status !== 'completed' && isExpired(upload, this.#deps.clock))
-        throw uploadNotFound(request.upload_id)
+        throw uploadNotFound(id)
       return upload
     }
-    const open = (await this.#deps.metadata.listOpenUploads(request.workspace_id, key)).filter(
+    const open = (await this.#deps.metadata.listOpenUploads(workspaceId, key)).filter(
       (upload) => !isExpired(upload, this.#deps.clock),
     )
     if (open.length > 1) {
@@ -206,7 +223,7 @@ export class LargeUploadService {
     const [upload] = open
     if (upload) return upload
     // Confirming again after success answers the same file.
-    const file = await this.#deps.metadata.getFile(request.workspace_id, key)
+    const file = await this.#deps.metadata.getFile(workspaceId, key)
     const done = file && (await this.#deps.metadata.getUploadByBlob(file.blobName))
     if (done) return done
     throw new AppError(

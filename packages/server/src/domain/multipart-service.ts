@@ -3,7 +3,6 @@
  * with part URLs signed on demand, resumable from what the store holds, completed at confirm.
  */
 import type { Readable } from 'node:stream'
-import type { MultipartUploadResponse, UploadSession } from '@granary/protocol'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import type { Clock } from './clock.ts'
 import { AppError } from './errors.ts'
@@ -37,12 +36,19 @@ export interface MultipartDeps {
   clock: Clock
 }
 
+/** A signed PUT URL for one part: send exactly `size` bytes with exactly `headers`. */
 export interface SignedPart {
-  part_number: number
+  partNumber: number
   size: number
   url: string
   headers: Record<string, string>
-  expires_at: string
+  expiresAt: Date
+}
+
+/** An upload and, for an open multipart session, the parts the store holds. */
+export interface UploadStatus {
+  upload: Upload
+  parts: StoredPart[]
 }
 
 export class MultipartService {
@@ -53,10 +59,7 @@ export class MultipartService {
   }
 
   /** Opens the store's session and records the upload; `upload` is a pending upload not yet stored. */
-  async start(
-    upload: SinglePutUpload,
-    partSizeHint: number | undefined,
-  ): Promise<MultipartUploadResponse> {
+  async start(upload: SinglePutUpload, partSizeHint: number | undefined): Promise<MultipartUpload> {
     const partSize = partSizeFor(upload.size, partSizeHint ?? this.#deps.policy.partSize)
     const partCount = Math.max(1, Math.ceil(upload.size / partSize))
     if (partCount > MAX_PARTS)
@@ -69,16 +72,7 @@ export class MultipartService {
     const layout = { storeUploadId, partSize, partCount }
     const session = asSession(upload, layout, this.#deps.policy)
     await this.#deps.metadata.createUpload(session)
-    return {
-      uploadId: session.id,
-      fileKey: session.key,
-      multipart: true,
-      method: 'PUT',
-      partSize,
-      partCount,
-      expiresAt: session.expiresAt,
-      headers: {},
-    }
+    return session
   }
 
   async signParts(
@@ -106,13 +100,7 @@ export class MultipartService {
         size,
         expiresIn: request.expiresIn,
       })
-      return {
-        part_number: partNumber,
-        size,
-        url: signed.url,
-        headers: signed.headers,
-        expires_at: signed.expiresAt.toISOString(),
-      }
+      return { partNumber, size, ...signed }
     }
     return Promise.all([...new Set(request.partNumbers)].map(sign))
   }
@@ -130,23 +118,20 @@ export class MultipartService {
     return part
   }
 
-  async status(
-    principal: Principal,
-    workspaceId: string,
-    uploadId: string,
-  ): Promise<UploadSession> {
+  async status(principal: Principal, workspaceId: string, uploadId: string): Promise<UploadStatus> {
     const upload = await this.#find(principal, workspaceId, uploadId)
     const parts =
       upload.multipart !== null && isOpen(upload)
         ? await this.#deps.blobs.listParts(sessionOf(upload))
         : []
-    return { ...describe(upload), parts: parts.map(wirePart) }
+    return { upload, parts }
   }
 
-  async list(principal: Principal, workspaceId: string): Promise<UploadSession[]> {
+  /** A workspace's open uploads, newest first. */
+  async list(principal: Principal, workspaceId: string): Promise<Upload[]> {
     requirePermission(principal, 'files:write')
     await requireWorkspace(this.#deps.metadata, principal, workspaceId)
-    return (await this.#deps.metadata.listWorkspaceUploads(workspaceId, 1000)).map(describe)
+    return this.#deps.metadata.listWorkspaceUploads(workspaceId, 1000)
   }
 
   async abort(principal: Principal, workspaceId: string, uploadId: string): Promise<void> {
@@ -220,23 +205,4 @@ function sessionGone(uploadId: string): AppError {
     'upload_not_found',
     `Upload '${uploadId}' is not an open multipart upload; start a new one.`,
   )
-}
-
-function describe(upload: Upload): UploadSession {
-  return {
-    upload_id: upload.id,
-    file_key: upload.key,
-    workspace_id: upload.workspaceId,
-    status: upload.status,
-    multipart: upload.multipart !== null,
-    size: upload.size,
-    part_size: upload.multipart?.partSize ?? null,
-    part_count: upload.multipart?.partCount ?? null,
-    created_at: upload.createdAt,
-    expires_at: upload.expiresAt,
-  }
-}
-
-function wirePart(part: StoredPart) {
-  return { part_number: part.partNumber, size: part.size, sha256: part.sha256, etag: part.etag }
 }

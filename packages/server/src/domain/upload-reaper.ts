@@ -5,10 +5,10 @@ import type { BlobStore, MetadataStore } from './ports.ts'
 import { discardBytes } from './upload.ts'
 
 export interface ReapReport {
-  expired_uploads: number
+  expiredUploads: number
   /** Blobs nothing referred to (left by a crash between storing bytes and committing them). */
-  orphan_blobs: number
-  reclaimed_bytes: number
+  orphanBlobs: number
+  reclaimedBytes: number
 }
 
 export interface ReaperOptions {
@@ -40,21 +40,21 @@ export class UploadReaper {
     const expired = await this.expireUploads()
     const orphans = await this.sweepOrphans()
     return {
-      expired_uploads: expired.expired_uploads,
-      orphan_blobs: orphans.orphan_blobs,
-      reclaimed_bytes: expired.reclaimed_bytes + orphans.reclaimed_bytes,
+      expiredUploads: expired.expiredUploads,
+      orphanBlobs: orphans.orphanBlobs,
+      reclaimedBytes: expired.reclaimedBytes + orphans.reclaimedBytes,
     }
   }
 
   async expireUploads(): Promise<ReapReport> {
-    const report: ReapReport = { expired_uploads: 0, orphan_blobs: 0, reclaimed_bytes: 0 }
+    const report: ReapReport = { expiredUploads: 0, orphanBlobs: 0, reclaimedBytes: 0 }
     const now = isoNow(this.#options.clock)
     for (;;) {
       const batch = await this.#metadata.listExpiredUploads(now, 100)
       for (const upload of batch) {
         if (!(await this.#metadata.closeUpload(upload.id, 'expired'))) continue
-        report.expired_uploads++
-        report.reclaimed_bytes += await discardBytes(this.#blobs, upload)
+        report.expiredUploads++
+        report.reclaimedBytes += await discardBytes(this.#blobs, upload)
       }
       if (batch.length < 100) return report
     }
@@ -62,14 +62,14 @@ export class UploadReaper {
 
   /** Reads the whole store once: run it rarely (daily in the background) or on demand. */
   async sweepOrphans(): Promise<ReapReport> {
-    const report: ReapReport = { expired_uploads: 0, orphan_blobs: 0, reclaimed_bytes: 0 }
+    const report: ReapReport = { expiredUploads: 0, orphanBlobs: 0, reclaimedBytes: 0 }
     const cutoff = this.#options.clock.now() - this.#options.orphanGraceMs
     for await (const blob of this.#blobs.listBlobs()) {
       if (blob.modifiedAt.getTime() > cutoff) continue
       if (await this.#isReferenced(blob.name)) continue
       await this.#blobs.delete(blob.name)
-      report.orphan_blobs++
-      report.reclaimed_bytes += blob.size
+      report.orphanBlobs++
+      report.reclaimedBytes += blob.size
     }
     return report
   }

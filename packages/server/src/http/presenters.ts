@@ -1,9 +1,27 @@
 /**
  * The wire boundary: domain values (camelCase) become the snake_case shapes of
- * packages/protocol here, and nowhere else.
+ * packages/protocol here, and validated request bodies become domain requests. Nowhere else.
  */
-import type { FileInfo, GcReport, StorageStatus } from '@granary/protocol'
-import type { FileRecord, StorageInspection } from '../domain/ports.ts'
+import type {
+  FileInfo,
+  GcReport,
+  MultipartUploadResponse,
+  SignedPartUrl,
+  StorageStatus,
+  UploadPart,
+  UploadSession,
+  UploadUrlResponse,
+  uploadConfirmBody,
+  uploadUrlBody,
+  Validated,
+} from '@granary/protocol'
+import type {
+  ConfirmRequest,
+  StartedUpload,
+  UploadRequest,
+} from '../domain/large-upload-service.ts'
+import type { SignedPart } from '../domain/multipart-service.ts'
+import type { FileRecord, StorageInspection, StoredPart, Upload } from '../domain/ports.ts'
 import type { ReapReport } from '../domain/upload-reaper.ts'
 
 export function toFileInfo(file: FileRecord): FileInfo {
@@ -17,5 +35,94 @@ export function toStorageStatus(state: StorageInspection): StorageStatus {
 }
 
 export function toGcReport(report: ReapReport, deletedBlobs: number): GcReport {
-  return { ...report, deleted_blobs: deletedBlobs }
+  return {
+    expired_uploads: report.expiredUploads,
+    orphan_blobs: report.orphanBlobs,
+    reclaimed_bytes: report.reclaimedBytes,
+    deleted_blobs: deletedBlobs,
+  }
+}
+
+export function fromUploadUrlBody(body: Validated<typeof uploadUrlBody>): UploadRequest {
+  return {
+    workspaceId: body.workspace_id,
+    filename: body.filename,
+    path: body.path,
+    size: body.size,
+    contentType: body.content_type,
+    description: body.description,
+    sha256: body.sha256,
+    overwrite: body.overwrite,
+    expiresIn: body.expires_in,
+    multipart: body.multipart,
+    partSizeHint: body.part_size,
+  }
+}
+
+export function fromConfirmBody(body: Validated<typeof uploadConfirmBody>): ConfirmRequest {
+  return {
+    workspaceId: body.workspace_id,
+    fileKey: body.file_key,
+    size: body.size,
+    uploadId: body.upload_id,
+    sha256: body.sha256,
+  }
+}
+
+/** The seed's camelCase answer: one PUT URL, or a multipart session. */
+export function toUploadUrlAnswer(
+  started: StartedUpload,
+): UploadUrlResponse | MultipartUploadResponse {
+  const { upload, put } = started
+  if (put === null) {
+    return {
+      uploadId: upload.id,
+      fileKey: upload.key,
+      multipart: true,
+      method: 'PUT',
+      partSize: started.upload.multipart?.partSize ?? 0,
+      partCount: started.upload.multipart?.partCount ?? 0,
+      expiresAt: upload.expiresAt,
+      headers: {},
+    }
+  }
+  return {
+    uploadUrl: put.url,
+    fileKey: upload.key,
+    uploadId: upload.id,
+    expiresAt: put.expiresAt.toISOString(),
+    method: 'PUT',
+    multipart: false,
+    headers: put.headers,
+  }
+}
+
+export function toUploadSession(upload: Upload, parts?: readonly StoredPart[]): UploadSession {
+  return {
+    upload_id: upload.id,
+    file_key: upload.key,
+    workspace_id: upload.workspaceId,
+    status: upload.status,
+    multipart: upload.multipart !== null,
+    size: upload.size,
+    part_size: upload.multipart?.partSize ?? null,
+    part_count: upload.multipart?.partCount ?? null,
+    created_at: upload.createdAt,
+    expires_at: upload.expiresAt,
+    ...(parts ? { parts: parts.map(toUploadPart) } : {}),
+  }
+}
+
+export function toUploadPart(part: StoredPart): UploadPart {
+  return { part_number: part.partNumber, size: part.size, sha256: part.sha256, etag: part.etag }
+}
+
+export function toSignedPartUrl(part: SignedPart): SignedPartUrl {
+  return {
+    part_number: part.partNumber,
+    size: part.size,
+    url: part.url,
+    headers: part.headers,
+    expires_at: part.expiresAt.toISOString(),
+  }
 }

@@ -92,13 +92,13 @@ for (const backend of backendMatrix()) {
           query: { workspace_id: 'ws_default', key: 'doomed.txt' },
         })
         assertError(again, 404, 'file_not_found')
-        assert.equal((await deletions.retryAll()).deleted_blobs, 0, 'still refused')
+        assert.equal((await deletions.retryAll()).deletedBlobs, 0, 'still refused')
       } finally {
         await restore()
       }
 
       const retried = await deletions.retryAll()
-      assert.equal(retried.deleted_blobs, 1)
+      assert.equal(retried.deletedBlobs, 1)
       assert.equal(await blobs.stat(blobName), undefined, 'the bytes are gone')
       assert.equal(await metadata.isDeletionPending(blobName), false)
       const old = await server.fetchSigned(link)

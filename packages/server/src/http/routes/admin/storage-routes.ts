@@ -61,8 +61,8 @@ export function gcRoute(app: FastifyInstance, services: AppServices): void {
     },
     async (request) => {
       const report = await services.reaper.runAs(request.principal)
-      const { deleted_blobs } = await services.deletions.retryAll()
-      return toGcReport(report, deleted_blobs)
+      const { deletedBlobs } = await services.deletions.retryAll()
+      return toGcReport(report, deletedBlobs)
     },
   )
 }

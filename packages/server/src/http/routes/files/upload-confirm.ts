@@ -1,15 +1,7 @@
-import { uploadConfirmBody, type Validated } from '@granary/protocol'
+import { uploadConfirmBody, uploadConfirmResponse, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
-import { toFileInfo } from '../../presenters.ts'
-
-/** What a repeat confirm tells a key that may not read files (issue #11). */
-const FILE_REFERENCE = {
-  type: 'object',
-  required: ['id', 'key'],
-  additionalProperties: false,
-  properties: { id: { type: 'string' }, key: { type: 'string' } },
-} as const
+import { fromConfirmBody, toFileInfo } from '../../presenters.ts'
 
 export function uploadConfirmRoute(app: FastifyInstance, services: AppServices): void {
   app.post<{ Body: Validated<typeof uploadConfirmBody> }>(
@@ -22,17 +14,14 @@ export function uploadConfirmRoute(app: FastifyInstance, services: AppServices):
         summary:
           'Finish a large-file upload: checks the bytes and makes the file visible atomically.',
         body: uploadConfirmBody,
-        response: {
-          200: {
-            description:
-              'The FileInfo; confirming again with a key that lacks files:read answers only id and key.',
-            anyOf: [{ $ref: 'FileInfo#' }, FILE_REFERENCE],
-          },
-        },
+        response: { 200: uploadConfirmResponse },
       },
     },
     async (request) => {
-      const confirmed = await services.largeUploads.confirm(request.principal, request.body)
+      const confirmed = await services.largeUploads.confirm(
+        request.principal,
+        fromConfirmBody(request.body),
+      )
       return 'blobName' in confirmed ? toFileInfo(confirmed) : confirmed
     },
   )

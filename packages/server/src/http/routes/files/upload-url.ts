@@ -1,6 +1,7 @@
 import { uploadUrlBody, uploadUrlResponse, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
+import { fromUploadUrlBody, toUploadUrlAnswer } from '../../presenters.ts'
 
 export function uploadUrlRoute(app: FastifyInstance, services: AppServices): void {
   app.post<{ Body: Validated<typeof uploadUrlBody> }>(
@@ -17,8 +18,11 @@ export function uploadUrlRoute(app: FastifyInstance, services: AppServices): voi
       },
     },
     async (request, reply) => {
-      const answer = await services.largeUploads.createUploadUrl(request.principal, request.body)
-      return reply.code(201).send(answer)
+      const started = await services.largeUploads.createUploadUrl(
+        request.principal,
+        fromUploadUrlBody(request.body),
+      )
+      return reply.code(201).send(toUploadUrlAnswer(started))
     },
   )
 }

@@ -8,6 +8,7 @@ import {
 } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
+import { toSignedPartUrl, toUploadSession } from '../../presenters.ts'
 
 type Params = Validated<typeof idParams>
 type Locator = Validated<typeof uploadLocatorQuery>
@@ -36,7 +37,7 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
         partNumbers: request.body.part_numbers,
         expiresIn: request.body.expires_in,
       })
-      return { parts }
+      return { parts: parts.map(toSignedPartUrl) }
     },
   )
   app.get<{ Params: Params; Querystring: Locator }>(
@@ -53,11 +54,12 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
       },
     },
     async (request) => {
-      return services.multipart.status(
+      const { upload, parts } = await services.multipart.status(
         request.principal,
         request.query.workspace_id,
         request.params.id,
       )
+      return toUploadSession(upload, parts)
     },
   )
   app.delete<{ Params: Params; Querystring: Locator }>(
@@ -94,8 +96,9 @@ export function uploadSessionRoutes(app: FastifyInstance, services: AppServices)
       },
     },
     async (request) => {
+      const uploads = await services.multipart.list(request.principal, request.query.workspace_id)
       return {
-        uploads: await services.multipart.list(request.principal, request.query.workspace_id),
+        uploads: uploads.map((upload) => toUploadSession(upload)),
       }
     },
   )
