@@ -46,6 +46,8 @@ test('the harness measures the form upload against every peer, the multipart ses
     assert.ok(positive(listing.inProcess.storePage.p99Ms))
     assert.ok(positive(listing.inProcess.cursorWalk.rowsPerSecond))
     assert.ok(positive(listing.http.ratios['list/healthz']?.median))
+    assert.ok(positive(listing.http.ratios['list/baseline']?.median), 'list vs the baseline')
+    assert.ok(positive(listing.http.ratios['folders/baseline']?.median), 'folders vs the baseline')
     assert.ok(sections(result).length >= 5)
     const written = JSON.parse(await readFile(await writeResults(result, cli), 'utf8'))
     assert.equal(written.mode, 'smoke')

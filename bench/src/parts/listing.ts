@@ -1,7 +1,9 @@
 /**
  * Part 4: listing a workspace of N files (seeded into SQLite). In process: p50/p99 of the store's
  * listFiles for 100-file prefix pages, of the folder view and of each page of a cursor walk over
- * everything. Over HTTP: autocannon on GET /v1/files against /healthz on the same server.
+ * everything. Over HTTP: autocannon on GET /v1/files against /healthz on the same server, and
+ * against `baseline`: a minimal Fastify + better-sqlite3 server running the same page queries on
+ * the same SQLite file (servers/list-baseline-server.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -46,8 +48,13 @@ export async function measureListing(
     log(`  in-process store page p99 ${inProcess.storePage.p99Ms.toFixed(2)} ms`)
     const server = await ChildServer.start({ ...granarySpec(nodeFlags), dataDir })
     try {
-      const http = await compareRoutes(server, profile, log)
-      return { files: profile.listingFiles, seedSeconds, inProcess, http }
+      const baseline = await ChildServer.start({ ...baselineSpec, dataDir })
+      try {
+        const http = await compareRoutes(server, baseline, profile, log)
+        return { files: profile.listingFiles, seedSeconds, inProcess, http }
+      } finally {
+        await baseline.stop()
+      }
     } finally {
       await server.stop()
     }
@@ -55,6 +62,8 @@ export async function measureListing(
     await rm(dataDir, { recursive: true, force: true })
   }
 }
+
+const baselineSpec = { name: 'baseline', entry: 'bench/src/servers/list-baseline-server.ts' }
 
 async function measureInProcess(dataDir: string, profile: Profile) {
   const store = await openSqliteStore(databasePath(dataDir))

@@ -142,8 +142,9 @@ function httpSection(listing: ListingResult): Section {
     range(route.requestsPerSecond, 0),
     range(route.p99Ms, 0),
     name === 'healthz' ? '1' : range(ratios[`${name}/healthz`], 2),
+    range(ratios[`${name}/baseline`], 2),
   ])
-  const header = ['route', 'path', 'req/s', 'p99 ms', 'vs /healthz']
+  const header = ['route', 'path', 'req/s', 'p99 ms', 'vs /healthz', 'vs baseline']
   return { title: `Listing over HTTP (autocannon, ${connections} connections)`, header, rows }
 }
 

@@ -58,6 +58,13 @@ export function checkTargets(result: BenchResult): TargetCheck[] {
     check('list page p99, store call', listing?.inProcess.storePage.p99Ms, 5, 'ms'),
     check('list page p99, listing.ts', listing?.inProcess.prefixPage.p99Ms, 5, 'ms'),
     check('list req/s vs /healthz', listing?.http.ratios['list/healthz']?.median, 0.5, 'x'),
+    check('list req/s vs baseline', listing?.http.ratios['list/baseline']?.median, 0.7, 'x'),
+    check(
+      'folder view req/s vs baseline',
+      listing?.http.ratios['folders/baseline']?.median,
+      0.7,
+      'x',
+    ),
     check('peak RSS, every size', rss.length > 0 ? Math.max(...rss) / 1e6 : undefined, 150, 'MB'),
   ]
   return checks.filter((value): value is TargetCheck => value !== undefined)
