@@ -11,16 +11,28 @@ export type OnSent = (delta: number) => void
 const FORBIDDEN = new Set(['content-length', 'host', 'connection', 'accept-encoding'])
 const NULL_BODY = new Set([101, 204, 205, 304])
 
+export interface ProgressEvents {
+  onSent: OnSent
+  /** A request got no HTTP answer at all (network down, or blocked by CORS). */
+  onUnanswered: (url: string) => void
+  /** A request got an HTTP answer, whatever its status. */
+  onAnswered: (url: string) => void
+}
+
 /** A FetchLike that sends Blob and FormData bodies with XHR, reporting bytes as they leave. */
-export function progressFetch(onSent: OnSent, onUnanswered: (url: string) => void): FetchLike {
-  return (input, init = {}) => {
+export function progressFetch(events: ProgressEvents): FetchLike {
+  return async (input, init = {}) => {
     const body = init.body
     if (!(body instanceof Blob || body instanceof FormData)) return fetch(input, init)
     const url = String(input instanceof Request ? input.url : input)
-    return xhrRequest(url, init, onSent).catch((err: unknown) => {
-      if (!init.signal?.aborted) onUnanswered(url)
+    try {
+      const response = await xhrRequest(url, init, events.onSent)
+      events.onAnswered(url)
+      return response
+    } catch (err) {
+      if (!init.signal?.aborted) events.onUnanswered(url)
       throw err
-    })
+    }
   }
 }
 

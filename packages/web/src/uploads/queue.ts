@@ -120,15 +120,19 @@ async function run(item: UploadItem): Promise<void> {
   item.corsBlocked.value = false
   const uploader = new Granary({
     apiKey: apiKey.value,
-    fetch: progressFetch(
-      (delta) => {
+    fetch: progressFetch({
+      onSent: (delta) => {
         item.sent.value = Math.max(0, item.sent.value + delta)
       },
-      // The client retries a part that got no answer; say at once why it may keep failing.
-      (url) => {
+      // The client retries a part that got no answer; say at once why it may keep failing,
+      // and take it back when the store answers.
+      onUnanswered: (url) => {
         if (isOtherOrigin(url)) item.corsBlocked.value = true
       },
-    ),
+      onAnswered: (url) => {
+        if (isOtherOrigin(url)) item.corsBlocked.value = false
+      },
+    }),
   })
   try {
     // Untyped: the server names the type from the file name, and knows genomics formats

@@ -85,8 +85,8 @@ function UploadRow({ item }: { item: UploadItem }) {
       {item.error.value && <p class="error-text">{item.error.value}</p>}
       {item.corsBlocked.value && (
         <p class="error-text" role="alert">
-          The storage refused this browser's upload: the bucket's CORS rules do not allow this site.
-          An admin can fix it with{' '}
+          The storage did not answer this browser's upload. If this keeps happening, the bucket's
+          CORS rules do not allow this site; an admin can fix it with{' '}
           <code>granary admin storage check --set-cors {location.origin}</code>
         </p>
       )}
