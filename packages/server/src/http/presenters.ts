@@ -24,9 +24,20 @@ import type { SignedPart } from '../domain/multipart-service.ts'
 import type { FileRecord, StorageInspection, StoredPart, Upload } from '../domain/ports.ts'
 import type { ReapReport } from '../domain/upload-reaper.ts'
 
+/** Field by field, not rest/spread: on a list page of 100 files the spread was a hot spot. */
 export function toFileInfo(file: FileRecord): FileInfo {
-  const { workspaceId, blobName: _blobName, ...rest } = file
-  return { ...rest, workspace_id: workspaceId }
+  return {
+    id: file.id,
+    workspace_id: file.workspaceId,
+    key: file.key,
+    name: file.name,
+    size: file.size,
+    content_type: file.content_type,
+    description: file.description,
+    sha256: file.sha256,
+    created_at: file.created_at,
+    updated_at: file.updated_at,
+  }
 }
 
 export function toStorageStatus(state: StorageInspection): StorageStatus {

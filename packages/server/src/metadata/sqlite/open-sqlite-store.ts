@@ -6,6 +6,7 @@ import { AppError } from '../../domain/errors.ts'
 import { KyselyMetadataStore } from '../kysely-metadata-store.ts'
 import type { Database } from '../schema.ts'
 import { sqliteDialect } from './sqlite-dialect.ts'
+import { cachingStatements } from './statement-cache.ts'
 
 /**
  * Opens the embedded SQLite store: WAL with synchronous=FULL so a committed file survives a power
@@ -18,7 +19,9 @@ export async function openSqliteStore(filename: string): Promise<KyselyMetadataS
   database.pragma('synchronous = FULL')
   database.pragma('busy_timeout = 5000')
   database.pragma('foreign_keys = ON')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: cachingStatements(database) }),
+  })
   const store = new KyselyMetadataStore({
     db,
     dialect: sqliteDialect,
