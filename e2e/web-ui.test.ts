@@ -350,6 +350,24 @@ for (const backend of testBackends()) {
       await page.getByRole('button', { name: 'Clear finished' }).click()
     })
 
+    test('admin: create a workspace and switch to it', async () => {
+      await page.getByRole('link', { name: 'Admin' }).click()
+      const form = page.getByRole('form', { name: 'New workspace' })
+      await form.getByLabel('Workspace name').fill('Sequencing lab')
+      await form.getByLabel('ID (optional)').fill('ws_lab')
+      await form.getByRole('button', { name: 'Create workspace' }).click()
+      await page.getByRole('row', { name: /Sequencing lab/ }).waitFor()
+      assert.deepEqual((await admin.workspaces.list()).map((w) => w.id).sort(), [
+        'ws_default',
+        'ws_lab',
+      ])
+      await page.getByRole('combobox', { name: 'Workspace' }).selectOption('ws_lab')
+      await page.getByRole('table', { name: 'Files in /' }).getByText('Nothing here yet').waitFor()
+      assert.match(page.url(), /#\/ws\/ws_lab\/$/)
+      await page.getByRole('combobox', { name: 'Workspace' }).selectOption('ws_default')
+      await page.getByRole('row', { name: /sample\.vcf/ }).waitFor()
+    })
+
     test('admin: create a key (secret shown once), it works, revoke it', async () => {
       await page.getByRole('link', { name: 'Admin' }).click()
       const form = page.getByRole('form', { name: 'New API key' })
