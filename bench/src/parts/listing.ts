@@ -105,7 +105,7 @@ async function cursorWalk(store: MetadataStore): Promise<Latency & { rowsPerSeco
     const page = await listFiles(store, { workspaceId: WORKSPACE, prefix: '', limit: 100, cursor })
     pages.push(performance.now() - started)
     rows += page.files.length
-    cursor = page.next_cursor ?? undefined
+    cursor = page.nextCursor ?? undefined
   } while (cursor)
   const total = pages.reduce((sum, ms) => sum + ms, 0)
   return { ...summarizeLatency(pages), rowsPerSecond: rows / (total / 1000) }

@@ -83,12 +83,12 @@ export class FileService {
       key,
       name: nameOf(key),
       size: stored.size,
-      content_type: contentTypeFor(nameOf(key), upload.contentType),
+      contentType: contentTypeFor(nameOf(key), upload.contentType),
       description: upload.description ?? null,
       sha256: stored.sha256 ?? '',
       blobName,
-      created_at: now,
-      updated_at: now,
+      createdAt: now,
+      updatedAt: now,
     }
     return this.commit(file, { overwrite: upload.overwrite })
   }
@@ -124,7 +124,7 @@ export class FileService {
     const file = await this.get(principal, 'files:read', request.workspaceId, request.key)
     // Active content never inline, text in UTF-8 (serving-policy.ts): signed into the URL, so
     // both Granary's endpoint and S3's response overrides serve it this way.
-    const serving = servingFor(file.content_type, request.disposition)
+    const serving = servingFor(file.contentType, request.disposition)
     return this.#deps.urls.download({
       blobName: file.blobName,
       filename: file.name,

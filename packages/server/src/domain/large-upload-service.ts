@@ -184,12 +184,12 @@ export class LargeUploadService {
       key: upload.key,
       name: nameOf(upload.key),
       size: received.size,
-      content_type: upload.contentType,
+      contentType: upload.contentType,
       description: upload.description,
       sha256: received.sha256,
       blobName: upload.blobName,
-      created_at: now,
-      updated_at: now,
+      createdAt: now,
+      updatedAt: now,
     }
     return this.#deps.files.commit(file, {
       overwrite: upload.overwrite,

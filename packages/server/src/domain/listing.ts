@@ -2,7 +2,6 @@
  * Listing by prefix with cursors, and the folder view (`delimiter=/`), built on the store's
  * plain key-range scan so every page is an index range scan.
  */
-import type { ListFilesResponse } from '@granary/protocol'
 import { AppError } from './errors.ts'
 import { prefixUpperBound } from './keys.ts'
 import type { FileRecord, ListRange, MetadataStore } from './ports.ts'
@@ -59,8 +58,12 @@ function rangeFrom(query: ListQuery, position: Position | undefined, limit: numb
   return range
 }
 
-export type FilePage = Omit<ListFilesResponse, 'files'> & {
+/** One page of a listing; `nextCursor` continues it (null on the last page). */
+export interface FilePage {
   files: FileRecord[]
+  /** Common prefixes ending in '/': only in the folder view. */
+  folders?: string[]
+  nextCursor: string | null
 }
 
 export async function listFiles(metadata: MetadataStore, query: ListQuery): Promise<FilePage> {
@@ -72,7 +75,7 @@ export async function listFiles(metadata: MetadataStore, query: ListQuery): Prom
     const more = rows.length > query.limit && last
     return {
       files,
-      next_cursor: more ? encodeCursor({ after: last.key, skipFolder: false }) : null,
+      nextCursor: more ? encodeCursor({ after: last.key, skipFolder: false }) : null,
     }
   }
   return listFolderView(metadata, query, start)
@@ -103,6 +106,6 @@ async function listFolderView(
   return {
     files,
     folders,
-    next_cursor: keys.length > query.limit && last ? encodeCursor(last) : null,
+    nextCursor: keys.length > query.limit && last ? encodeCursor(last) : null,
   }
 }

@@ -151,9 +151,23 @@ export interface PartUrlRequest extends MultipartSession {
   expiresIn: number
 }
 
-export interface FileRecord extends Omit<FileInfo, 'workspace_id'> {
+/** A file: its key's current version. */
+export interface FileRecord {
+  /** Stable identifier: survives replacing the file's bytes. */
+  id: string
   workspaceId: string
+  /** The file's path inside its workspace, e.g. `raw/sample.vcf`. */
+  key: string
+  /** The last segment of the key. */
+  name: string
+  size: number
+  contentType: string
+  description: string | null
+  /** Lower-case hex SHA-256 of the bytes. */
+  sha256: string
   blobName: string
+  createdAt: string
+  updatedAt: string
 }
 
 /** A file named without its metadata: what a key that may not read files learns of one. */

@@ -5,6 +5,7 @@
 import type {
   FileInfo,
   GcReport,
+  ListFilesResponse,
   MultipartUploadResponse,
   SignedPartUrl,
   StorageStatus,
@@ -20,6 +21,7 @@ import type {
   StartedUpload,
   UploadRequest,
 } from '../domain/large-upload-service.ts'
+import type { FilePage } from '../domain/listing.ts'
 import type { SignedPart } from '../domain/multipart-service.ts'
 import type { FileRecord, StorageInspection, StoredPart, Upload } from '../domain/ports.ts'
 import type { ReapReport } from '../domain/upload-reaper.ts'
@@ -32,11 +34,19 @@ export function toFileInfo(file: FileRecord): FileInfo {
     key: file.key,
     name: file.name,
     size: file.size,
-    content_type: file.content_type,
+    content_type: file.contentType,
     description: file.description,
     sha256: file.sha256,
-    created_at: file.created_at,
-    updated_at: file.updated_at,
+    created_at: file.createdAt,
+    updated_at: file.updatedAt,
+  }
+}
+
+export function toFilePage(page: FilePage): ListFilesResponse {
+  return {
+    files: page.files.map(toFileInfo),
+    ...(page.folders ? { folders: page.folders } : {}),
+    next_cursor: page.nextCursor,
   }
 }
 

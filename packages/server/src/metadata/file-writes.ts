@@ -52,7 +52,7 @@ export async function putFileIn(
       `A file '${file.key}' already exists; send overwrite=true to replace it.`,
     )
   }
-  const stored = existing ? { ...file, id: existing.id, created_at: existing.created_at } : file
+  const stored = existing ? { ...file, id: existing.id, createdAt: existing.createdAt } : file
   if (existing) {
     await trx
       .updateTable('files')

@@ -26,12 +26,12 @@ export function fileRecord(
     key,
     name: key.slice(key.lastIndexOf('/') + 1),
     size: 3,
-    content_type: 'text/plain',
+    contentType: 'text/plain',
     description: null,
     sha256: 'a'.repeat(64),
     blobName: `${workspaceId}/${randomId(8)}/${key}`,
-    created_at: now(),
-    updated_at: now(),
+    createdAt: now(),
+    updatedAt: now(),
     ...extra,
   }
 }
@@ -139,7 +139,7 @@ export function describeMetadataStore(
       const replaced = await store.putFile(second, { overwrite: true })
       assert.equal(replaced.replacedBlobName, first.blobName)
       assert.equal(replaced.file.id, first.id)
-      assert.equal(replaced.file.created_at, first.created_at)
+      assert.equal(replaced.file.createdAt, first.createdAt)
       const current = await store.getFile(ws, 'raw/sample.vcf')
       assert.equal(current?.size, 5)
       assert.equal(current?.blobName, second.blobName)

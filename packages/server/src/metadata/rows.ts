@@ -10,12 +10,12 @@ export function fileRow(file: FileRecord): FilesTable {
     key: file.key,
     id: file.id,
     size: file.size,
-    content_type: file.content_type,
+    content_type: file.contentType,
     description: file.description,
     sha256: file.sha256,
     blob_name: file.blobName,
-    created_at: file.created_at,
-    updated_at: file.updated_at,
+    created_at: file.createdAt,
+    updated_at: file.updatedAt,
   }
 }
 
@@ -27,12 +27,12 @@ export function fileRecord(row: Selectable<FilesTable>): FileRecord {
     name: row.key.slice(row.key.lastIndexOf('/') + 1),
     // PostgreSQL answers bigint as a string; sizes stay below 2^53.
     size: Number(row.size),
-    content_type: row.content_type,
+    contentType: row.content_type,
     description: row.description,
     sha256: row.sha256,
     blobName: row.blob_name,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   }
 }
 

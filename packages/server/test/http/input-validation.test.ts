@@ -235,8 +235,8 @@ for (const backend of backendMatrix()) {
         await files.commit(
           {
             ...{ id: newFileId(), workspaceId: WS, key, name: key.slice(4), blobName },
-            ...{ size: stored.size, content_type: 'text/plain', description: null },
-            ...{ sha256: stored.sha256 ?? '', created_at: now, updated_at: now },
+            ...{ size: stored.size, contentType: 'text/plain', description: null },
+            ...{ sha256: stored.sha256 ?? '', createdAt: now, updatedAt: now },
           },
           { overwrite: true },
         )

@@ -71,7 +71,7 @@ async function pagesOf(made: ReturnType<typeof store>): Promise<Page[]> {
     let q = query
     if (name === 'cursor page') {
       const first = await listFiles(made.metadata, query)
-      q = { ...query, cursor: first.next_cursor ?? undefined }
+      q = { ...query, cursor: first.nextCursor ?? undefined }
     }
     made.captured.length = 0
     const page = await listFiles(made.metadata, q)

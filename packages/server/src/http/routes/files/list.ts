@@ -1,7 +1,7 @@
 import { listFilesQuery, listFilesResponse, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
-import { toFileInfo } from '../../presenters.ts'
+import { toFilePage } from '../../presenters.ts'
 
 export function listFilesRoute(app: FastifyInstance, services: AppServices): void {
   app.get<{ Querystring: Validated<typeof listFilesQuery> }>(
@@ -25,7 +25,7 @@ export function listFilesRoute(app: FastifyInstance, services: AppServices): voi
         ...(cursor ? { cursor } : {}),
         ...(delimiter ? { delimiter } : {}),
       })
-      return { ...page, files: page.files.map(toFileInfo) }
+      return toFilePage(page)
     },
   )
 }
