@@ -9,7 +9,7 @@
  *                     the web UI when packages/web/dist exists; third-party packages stay
  *                     dependencies (better-sqlite3 is native)
  *
- *   node scripts/build-packages.mjs [outdir]      (default dist/npm)
+ *   node scripts/build-packages.mjs [outdir [webdir]]   (default dist/npm, packages/web/dist)
  *   npm pack ./dist/npm/client ./dist/npm/granary
  */
 import { execFileSync } from 'node:child_process'
@@ -23,11 +23,14 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const readJson = async (path) => JSON.parse(await readFile(join(root, path), 'utf8'))
 
 /** Builds both packages into `outdir`; answers their folders. */
-export async function buildPackages(outdir = join(root, 'dist', 'npm')) {
+export async function buildPackages(
+  outdir = join(root, 'dist', 'npm'),
+  webdir = join(root, 'packages/web/dist'),
+) {
   const { version } = await readJson('package.json')
   await rm(outdir, { recursive: true, force: true })
   const client = await buildClient(join(outdir, 'client'), version)
-  const granary = await buildGranary(join(outdir, 'granary'), version)
+  const granary = await buildGranary(join(outdir, 'granary'), version, webdir)
   return { client, granary }
 }
 
@@ -104,6 +107,8 @@ async function emitClientTypes(outDir) {
         rootDir: join(root, 'packages'),
         outDir,
         paths: { '@granary/protocol': [join(root, 'packages/protocol/src/index.ts')] },
+        // The folder may be outside the repository (CI's install test).
+        typeRoots: [join(root, 'node_modules/@types')],
         lib: ['ES2023', 'DOM', 'DOM.Iterable'],
       },
       files: [join(root, 'packages/client/src/index.ts')],
@@ -129,7 +134,7 @@ async function filesUnder(dir) {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name))
 }
 
-async function buildGranary(dir, version) {
+async function buildGranary(dir, version, web) {
   const dist = join(dir, 'dist')
   await esbuild.build({
     entryPoints: { granary: join(root, 'scripts/packages/granary-bin.ts') },
@@ -145,7 +150,6 @@ async function buildGranary(dir, version) {
     logLevel: 'warning',
     plugins: [externalDependencies],
   })
-  const web = join(root, 'packages/web/dist')
   // The server looks for the UI in web/ beside its own code.
   if (existsSync(join(web, 'index.html'))) await cp(web, join(dist, 'web'), { recursive: true })
   await cp(join(root, 'scripts/packages/granary-readme.md'), join(dir, 'README.md'))
@@ -187,7 +191,7 @@ async function writeManifest(dir, manifest) {
 }
 
 if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? '')).href) {
-  const outdir = process.argv[2] ? resolve(process.argv[2]) : undefined
-  const built = await buildPackages(outdir)
+  const [outdir, webdir] = process.argv.slice(2).map((arg) => resolve(arg))
+  const built = await buildPackages(outdir, webdir)
   console.log(`built ${built.client} and ${built.granary}`)
 }
