@@ -113,6 +113,7 @@ export function contextFor(command: Command, io: RunIO): Context {
     get client() {
       client ??= new Granary({
         baseUrl: checkUrl(connection.url, connection.urlFrom),
+        urlSetting: connection.urlFrom,
         apiKey: requireKey(connection),
       })
       return client

@@ -46,8 +46,9 @@ async function login(command: Command, io: RunIO): Promise<void> {
     const url = flags.url ?? ((await ask(`Granary URL [${DEFAULT_URL}]: `)) || DEFAULT_URL)
     const apiKey = flags.apiKey ?? (await ask('API key: '))
     if (!apiKey) throw new CliError('no API key given', { code: 'no_api_key' })
-    const baseUrl = checkUrl(url, flags.url ? '--url' : 'the URL')
-    const me = await checkKey(new Granary({ baseUrl, apiKey }), baseUrl)
+    const setting = flags.url ? '--url' : 'the URL'
+    const baseUrl = checkUrl(url, setting)
+    const me = await checkKey(new Granary({ baseUrl, apiKey, urlSetting: setting }), baseUrl)
     const only = me.workspaces.length === 1 ? me.workspaces[0]?.id : undefined
     const path = saveLogin(io.env ?? {}, {
       url: baseUrl,

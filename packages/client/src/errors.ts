@@ -43,27 +43,62 @@ export class ApiError extends Error {
   }
 }
 
-/** The request never got an HTTP answer (refused connection, DNS, reset). `cause` has the why. */
+/**
+ * The request never got an HTTP answer (refused connection, DNS, reset, TLS). `cause` has the
+ * why; the message says what to check, naming `setting` (where the URL came from).
+ */
 export class NetworkError extends Error {
   override readonly name = 'NetworkError'
   readonly code = 'network_error'
   readonly url: string
 
-  constructor(url: string, cause: unknown) {
-    super(`Could not reach ${url}: ${describeCause(cause)}`, { cause })
+  constructor(url: string, cause: unknown, setting = 'GRANARY_URL') {
+    super(describeFailure(url, cause, setting), { cause })
     this.url = url
   }
 }
 
-function describeCause(cause: unknown): string {
-  if (!(cause instanceof Error)) return String(cause)
-  // undici wraps the socket error: TypeError('fetch failed', { cause: Error('connect ECONNREFUSED') })
-  const inner = cause.cause
-  return inner instanceof Error ? inner.message : cause.message
+function describeFailure(url: string, cause: unknown, setting: string): string {
+  const inner = innermost(cause)
+  const reason = `Could not reach ${url}: ${inner.message}`
+  const text = `${inner.code ?? ''} ${inner.message}`
+  if (/ECONNREFUSED/.test(text)) {
+    return `${reason}. Is the Granary server running (granary serve)? Check ${setting}.`
+  }
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return `${reason}. No such host: check ${setting}.`
+  if (/WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(text)) {
+    return `${reason}. The TLS handshake failed: the server speaks plain HTTP, not HTTPS; use an http:// URL in ${setting}.`
+  }
+  return reason
+}
+
+/** undici wraps the socket error: TypeError('fetch failed', { cause: Error('connect ECONNREFUSED') }) */
+function innermost(cause: unknown): { message: string; code?: string } {
+  if (!(cause instanceof Error)) return { message: String(cause) }
+  const inner = cause.cause instanceof Error ? cause.cause : cause
+  const code = (inner as { code?: unknown }).code
+  return { message: inner.message, ...(typeof code === 'string' ? { code } : {}) }
+}
+
+/** An answer that is an HTML page, not Granary's JSON: the URL points at some other server. */
+export function notGranaryError(response: Response, setting: string): ApiError | undefined {
+  const type = response.headers.get('content-type') ?? ''
+  // A proxy's 502/503/504 page is a Granary behind it being down, not a wrong URL.
+  if (!/^text\/html/i.test(type) || [502, 503, 504].includes(response.status)) return undefined
+  return new ApiError({
+    status: response.status,
+    code: response.ok
+      ? 'internal_error'
+      : response.status >= 500
+        ? 'internal_error'
+        : 'invalid_request',
+    message: `${response.url || 'the server'} answered HTTP ${response.status} with an HTML page, not Granary's JSON: ${setting} does not point at a Granary server (check the host, port and path).`,
+    requestId: response.headers.get('x-request-id') ?? undefined,
+  })
 }
 
 /** Builds the ApiError for a non-2xx response, reading its JSON error body when it has one. */
-export async function apiErrorFrom(response: Response): Promise<ApiError> {
+export async function apiErrorFrom(response: Response, setting = 'GRANARY_URL'): Promise<ApiError> {
   const headerId = response.headers.get('x-request-id') ?? undefined
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
   const text = await response.text().catch(() => '')
@@ -72,6 +107,8 @@ export async function apiErrorFrom(response: Response): Promise<ApiError> {
     const requestId = body.requestId ?? headerId
     return new ApiError({ ...body, status: response.status, requestId, retryAfterMs })
   }
+  const foreign = notGranaryError(response, setting)
+  if (foreign) return foreign
   const snippet = text.trim().slice(0, 200)
   const reason = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
   return new ApiError({

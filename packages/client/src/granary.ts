@@ -31,6 +31,8 @@ export interface GranaryOptions {
    * ApiError is raised. `{ retries: 0 }` raises at once. Streamed bodies are never re-sent.
    */
   busyRetry?: Partial<BusyRetry>
+  /** What error messages call the URL's setting (default `baseUrl` or `GRANARY_URL`). */
+  urlSetting?: string
 }
 
 const DEFAULT_URL = 'http://127.0.0.1:8080'
@@ -39,7 +41,7 @@ const DEFAULT_URL = 'http://127.0.0.1:8080'
  * The Granary client. Zero dependencies; runs in Node 20+ and browsers.
  *
  * @example
- * const client = new Granary({ baseUrl: 'http://127.0.0.1:8080', apiKey: 'gk_...' })
+ * const client = new Granary({ baseUrl: 'http://127.0.0.1:8080', apiKey: 'gr_...' })
  * const file = await client.files.upload('sample.vcf', { workspaceId: 'ws_abc123', path: 'raw/' })
  * const local = await client.files.download(file.key, { workspaceId: 'ws_abc123', dest: './output/' })
  */
@@ -54,6 +56,7 @@ export class Granary {
     const env = processEnv()
     this.#transport = new Transport({
       baseUrl: options.baseUrl ?? env.GRANARY_URL ?? browserOrigin() ?? DEFAULT_URL,
+      urlSetting: options.urlSetting ?? (options.baseUrl ? 'baseUrl' : 'GRANARY_URL'),
       apiKey: options.apiKey ?? env.GRANARY_API_KEY,
       // Looked up per call, so a fetch patched after construction is honoured.
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),

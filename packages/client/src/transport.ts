@@ -1,4 +1,4 @@
-import { ApiError, apiErrorFrom, NetworkError } from './errors.ts'
+import { ApiError, apiErrorFrom, NetworkError, notGranaryError } from './errors.ts'
 import { sleep } from './retry.ts'
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -25,6 +25,8 @@ export interface TransportConfig {
   readonly streamUploads: boolean
   /** How a 429 or 503 is retried (see BUSY_RETRY_DEFAULT). */
   readonly busyRetry?: Partial<BusyRetry> | undefined
+  /** Where the base URL came from, named in messages ('GRANARY_URL', 'baseUrl', '--url'). */
+  readonly urlSetting?: string
 }
 
 /** Retries of a 429 (rate limited) or 503 (busy) answer, waiting what `Retry-After` asks. */
@@ -43,10 +45,19 @@ export class Transport {
 
   constructor(config: TransportConfig) {
     this.#config = Object.freeze({ ...config, baseUrl: config.baseUrl.replace(/\/+$/, '') })
+    if (!/^https?:\/\/[^/\s]/i.test(config.baseUrl)) {
+      throw new TypeError(
+        `${this.#setting} is '${config.baseUrl}', which is not an http(s) URL: add the scheme, e.g. http://${config.baseUrl.replace(/^\w+:\/\//, '')}`,
+      )
+    }
   }
 
   get baseUrl(): string {
     return this.#config.baseUrl
+  }
+
+  get #setting(): string {
+    return this.#config.urlSetting ?? 'GRANARY_URL'
   }
 
   get streamUploads(): boolean {
@@ -66,6 +77,11 @@ export class Transport {
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const response = await this.send(method, path, options)
     if (response.status === 204) return undefined as T
+    const foreign = notGranaryError(response, this.#setting)
+    if (foreign) {
+      await response.body?.cancel()
+      throw foreign
+    }
     return (await response.json()) as T
   }
 
@@ -120,9 +136,9 @@ export class Transport {
       response = await this.#config.fetch(url, request)
     } catch (err) {
       if (init.signal?.aborted) throw err
-      throw new NetworkError(String(url), err)
+      throw new NetworkError(String(url), err, this.#setting)
     }
-    if (!response.ok) throw await apiErrorFrom(response)
+    if (!response.ok) throw await apiErrorFrom(response, this.#setting)
     return response
   }
 }

@@ -201,7 +201,16 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
     process.exitCode = 2
     return
   }
-  const server = await startServer(config, { clock })
+  let server: RunningServer
+  try {
+    server = await startServer(config, { clock })
+  } catch (error) {
+    const message = listenFailure(error, config)
+    if (!message) throw error
+    process.stderr.write(`granary: ${message}\n`)
+    process.exitCode = 1
+    return
+  }
   process.stdout.write(banner(config, server))
   const stop = async () => {
     await server.close()
@@ -209,6 +218,18 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
+}
+
+/** A port that is taken or forbidden, said with the setting that changes it. */
+function listenFailure(error: unknown, config: Config): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'EADDRINUSE') {
+    return `port ${config.port} on ${config.host} is already in use (another Granary or another program): stop it, or pick another port with PORT (PORT=8081 npm start, or granary serve --port 8081).`
+  }
+  if (code === 'EACCES') {
+    return `no permission to listen on port ${config.port}: pick a port above 1023 with PORT (or granary serve --port).`
+  }
+  return undefined
 }
 
 function banner(config: Config, server: RunningServer): string {

@@ -83,3 +83,38 @@ describe('/docs and /openapi.json', () => {
     assert.match(String(script.headers['content-type']), /javascript/)
   })
 })
+
+describe('starting on a taken port', () => {
+  test('names PORT and how to pick another, exit status 1', async () => {
+    const { createServer } = await import('node:net')
+    const { mkdtemp, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { runServer } = await import('../../src/server.ts')
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const port = (taken.address() as { port: number }).port
+    const dataDir = await mkdtemp(join(tmpdir(), 'granary-port-'))
+    const written: string[] = []
+    const write = process.stderr.write.bind(process.stderr)
+    process.stderr.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof write
+    try {
+      await runServer({
+        PORT: String(port),
+        GRANARY_DATA_DIR: dataDir,
+        GRANARY_LOG_LEVEL: 'silent',
+        GRANARY_REAPER_INTERVAL_S: '0',
+      })
+    } finally {
+      process.stderr.write = write
+      taken.close()
+      await rm(dataDir, { recursive: true, force: true })
+    }
+    assert.equal(process.exitCode, 1)
+    process.exitCode = 0
+    assert.match(
+      written.join(''),
+      new RegExp(`^granary: port ${port} on 127\\.0\\.0\\.1 is already in use .*PORT`),
+    )
+  })
+})
