@@ -120,15 +120,22 @@ describe('installed packages, outside the repository', () => {
       return join(dirs.tgz, found)
     }
     const npm = ['--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']
-    await mustRun('npm', ['install', '-g', '--prefix', dirs.global, ...npm, file(/^granary-\d.*\.tgz$/)], {
-      cwd: dirs.elsewhere,
-      env,
-    })
+    await mustRun(
+      'npm',
+      ['install', '-g', '--prefix', dirs.global, ...npm, file(/^granary-\d.*\.tgz$/)],
+      {
+        cwd: dirs.elsewhere,
+        env,
+      },
+    )
     await writeFile(
       join(dirs.app, 'package.json'),
       JSON.stringify({ name: 'lab-scripts', private: true, type: 'module' }),
     )
-    await mustRun('npm', ['install', ...npm, file(/^granary-client-.*\.tgz$/)], { cwd: dirs.app, env })
+    await mustRun('npm', ['install', ...npm, file(/^granary-client-.*\.tgz$/)], {
+      cwd: dirs.app,
+      env,
+    })
     await mustRun('python3', ['-m', 'venv', '--system-site-packages', dirs.venv], repo)
     await mustRun(
       join(dirs.venv, 'bin', 'python'),
