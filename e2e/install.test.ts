@@ -242,7 +242,7 @@ describe('installed packages, outside the repository', () => {
         'const client = new Granary({ workspaceId: "ws_abc123" })',
         'const me = await client.me()',
         'const file = await client.files.upload(new Blob([process.argv[2]]), { path: "mjs/", filename: "note.txt" })',
-        'const back = await (await client.files.downloadStream(file.key)).text()',
+        'const back = await new Response((await client.files.downloadStream(file.key)).body).text()',
         'console.log(JSON.stringify({ version: GRANARY_VERSION, name: me.key.name, key: file.key, sha256: file.sha256, same: back === process.argv[2] }))',
       ].join('\n'),
     )
@@ -318,6 +318,76 @@ describe('installed packages, outside the repository', () => {
     const code = result.outputFiles[0]?.text ?? ''
     assert.match(code, /Granary/)
     assert.doesNotMatch(code, /\bimport\s*\(\s*["']node:/)
+  })
+
+  test('every client stores the same content type for the same file', async () => {
+    const folder = join(work, 'types')
+    await mkdir(folder)
+    const names = ['calls.vcf', 'calls.vcf.gz', 'reads.bam', 'ref.fa.fai']
+    for (const name of names) await writeFile(join(folder, name), `bytes of ${name}\n`)
+    const authed = { ...env, GRANARY_URL: url, GRANARY_API_KEY: adminKey }
+    const cli = await granary([
+      'upload',
+      ...names.map((n) => join(folder, n)),
+      '--path',
+      'ct/cli/',
+      '-w',
+      'ws_default',
+    ])
+    assert.equal(cli.code, 0, cli.stderr)
+    await writeFile(
+      join(dirs.app, 'types.mjs'),
+      [
+        "import { Granary } from '@granary/client'",
+        'const client = new Granary({ workspaceId: "ws_default" })',
+        'for (const path of process.argv.slice(2)) await client.files.upload(path, { path: "ct/ts/" })',
+      ].join('\n'),
+    )
+    await mustRun(process.execPath, ['types.mjs', ...names.map((n) => join(folder, n))], {
+      cwd: dirs.app,
+      env: authed,
+    })
+    const python = [
+      'import sys',
+      'from granary import Client',
+      'client = Client()',
+      'for path in sys.argv[1:]:',
+      '    client.files.upload(path, workspace_id="ws_default", path="ct/py/")',
+    ].join('\n')
+    await mustRun(
+      join(dirs.venv, 'bin', 'python'),
+      ['-c', python, ...names.map((n) => join(folder, n))],
+      { cwd: folder, env: authed },
+    )
+    // curl -F file=@calls.vcf sends no type of its own: octet-stream.
+    for (const name of names) {
+      const form = new FormData()
+      form.set('workspace_id', 'ws_default')
+      form.set('path', 'ct/curl/')
+      form.set('file', new Blob([await readFile(join(folder, name))]), name)
+      const response = await fetch(`${url}/v1/files/upload`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}` },
+        body: form,
+      })
+      assert.equal(response.status, 201, await response.text())
+    }
+    const listed = (await (
+      await fetch(`${url}/v1/files?workspace_id=ws_default&prefix=ct/`, {
+        headers: { authorization: `Bearer ${adminKey}` },
+      })
+    ).json()) as { files: Array<{ key: string; name: string; content_type: string }> }
+    const byName = new Map<string, Set<string>>()
+    for (const file of listed.files) {
+      byName.set(file.name, (byName.get(file.name) ?? new Set()).add(file.content_type))
+    }
+    assert.equal(listed.files.length, names.length * 4)
+    assert.deepEqual(Object.fromEntries([...byName].map(([name, types]) => [name, [...types]])), {
+      'calls.vcf': ['text/x-vcf'],
+      'calls.vcf.gz': ['application/gzip'],
+      'reads.bam': ['application/octet-stream'],
+      'ref.fa.fai': ['text/tab-separated-values'],
+    })
   })
 
   test("the seed's Python snippets run on the installed wheel", async () => {

@@ -5,6 +5,9 @@
 #
 #   scripts/s3-test-server.sh install        install ceph-mon ceph-osd radosgw when missing (root)
 #   scripts/s3-test-server.sh start <dir>    start a cluster, write <dir>/env (source it for tests)
+#                                            and <dir>/granary.env (source it, then npm start or
+#                                            granary serve keeps its bytes in this S3 server)
+#   scripts/s3-test-server.sh granary-env <dir>   print <dir>/granary.env's variables
 #   scripts/s3-test-server.sh stop <dir>     SIGKILL its daemons and remove <dir> (idempotent)
 #   scripts/s3-test-server.sh status <dir>   exit 0 when S3 answers, print what runs
 set -euo pipefail
@@ -211,6 +214,26 @@ export GRANARY_TEST_S3_ACCESS_KEY_ID=$ACCESS_KEY
 export GRANARY_TEST_S3_SECRET_ACCESS_KEY=$SECRET_KEY
 export GRANARY_TEST_S3_REGION=$REGION
 EOF
+  granary_env "$1" >"$1/granary.env"
+}
+
+# The server's own settings for the cluster in <dir> (from <dir>/env): `source <dir>/granary.env`
+# and `npm start` uses it.
+granary_env() {
+  [[ -f $1/env ]] || die "no cluster in $1"
+  # shellcheck disable=SC1091
+  source "$1/env"
+  cat <<EOF
+# source this, then npm start (or granary serve): the bytes go to the test S3 server
+export GRANARY_STORAGE=s3
+export GRANARY_S3_ENDPOINT=$GRANARY_TEST_S3_ENDPOINT
+export GRANARY_S3_BUCKET=$GRANARY_TEST_S3_BUCKET
+export GRANARY_S3_REGION=$GRANARY_TEST_S3_REGION
+export GRANARY_S3_ACCESS_KEY_ID=$GRANARY_TEST_S3_ACCESS_KEY_ID
+export GRANARY_S3_SECRET_ACCESS_KEY=$GRANARY_TEST_S3_SECRET_ACCESS_KEY
+export GRANARY_S3_FORCE_PATH_STYLE=true
+export GRANARY_S3_PREFIX=local/
+EOF
 }
 
 kill_all() {
@@ -228,7 +251,7 @@ cmd_start() {
   dir=$(mkdir -p "$dir" && cd "$dir" && pwd)
   for ((attempt = 1; attempt <= BOOTSTRAP_ATTEMPTS; attempt++)); do
     if bootstrap "$dir"; then
-      log "S3 ready in $((SECONDS - began)) s: source $dir/env"
+      log "S3 ready in $((SECONDS - began)) s: source $dir/env (tests) or $dir/granary.env (npm start)"
       return 0
     fi
     log "bootstrap attempt $attempt failed; last log lines:"
@@ -266,5 +289,6 @@ case ${1:-} in
   start) cmd_start "${2:-}" ;;
   stop) cmd_stop "${2:-}" ;;
   status) cmd_status "${2:-}" ;;
-  *) die "usage: $0 install | start <dir> | stop <dir> | status <dir>" ;;
+  granary-env) granary_env "${2:?usage: granary-env <dir>}" ;;
+  *) die "usage: $0 install | start <dir> | stop <dir> | status <dir> | granary-env <dir>" ;;
 esac
