@@ -12,12 +12,12 @@
  *   node scripts/build-packages.mjs [outdir [webdir]]   (default dist/npm, packages/web/dist)
  *   npm pack ./dist/npm/client ./dist/npm/granary
  */
-import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as esbuild from 'esbuild'
+import ts from 'typescript'
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)))
 const readJson = async (path) => JSON.parse(await readFile(join(root, path), 'utf8'))
@@ -90,8 +90,10 @@ async function hideNodeImports(file) {
 }
 
 /**
- * tsc writes declarations for the client and the protocol sources it imports; the one bare
- * '@granary/protocol' specifier then points at the copy shipped beside it.
+ * tsc writes the client's declarations. The protocol's wire types are computed from its JSON
+ * Schemas by json-schema-to-ts, a build-time dependency a consumer does not have: they are
+ * written out expanded into one file, granary-protocol.d.ts, that the client's declarations
+ * import instead of '@granary/protocol'.
  */
 async function emitClientTypes(outDir) {
   const tsconfig = join(outDir, '..', 'tsconfig.types.json')
@@ -114,19 +116,66 @@ async function emitClientTypes(outDir) {
       files: [join(root, 'packages/client/src/index.ts')],
     }),
   )
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], {
-    stdio: 'inherit',
-  })
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    tsconfig,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'))
+      },
+    },
+  )
   await rm(tsconfig)
+  const program = ts.createProgram(parsed.fileNames, parsed.options)
+  const problems = [...ts.getPreEmitDiagnostics(program), ...program.emit().diagnostics]
+  if (problems.length > 0) {
+    const host = {
+      getCanonicalFileName: (f) => f,
+      getCurrentDirectory: () => root,
+      getNewLine: () => '\n',
+    }
+    throw new Error(ts.formatDiagnostics(problems, host))
+  }
+  const clientTypes = join(outDir, 'client', 'src')
+  await writeFile(join(clientTypes, 'granary-protocol.d.ts'), expandedProtocol(program))
+  await rm(join(outDir, 'protocol'), { recursive: true, force: true })
   // Declarations keep the sources' './x.ts' specifiers; consumers resolve './x.js' to x.d.ts.
-  const protocolIndex = join(outDir, 'protocol', 'src', 'index.js')
   for (const file of await filesUnder(outDir)) {
-    const protocol = relative(dirname(file), protocolIndex).split('\\').join('/')
     const text = (await readFile(file, 'utf8'))
       .replaceAll(/(['"])(\.\.?\/[^'"]+)\.ts\1/g, '$1$2.js$1')
-      .replaceAll("'@granary/protocol'", `'${protocol}'`)
+      .replaceAll("'@granary/protocol'", "'./granary-protocol.js'")
     await writeFile(file, text)
   }
+}
+
+/** The values the client re-exports from the protocol (its schemas stay server-side). */
+const PROTOCOL_VALUES = new Set(['ERROR_CODES', 'SCOPES', 'GRANARY_VERSION'])
+
+/** Every non-generic type the protocol exports, written out as the compiler resolved it. */
+function expandedProtocol(program) {
+  const checker = program.getTypeChecker()
+  const index = program.getSourceFile(join(root, 'packages/protocol/src/index.ts'))
+  const flags =
+    ts.TypeFormatFlags.NoTruncation |
+    ts.TypeFormatFlags.InTypeAlias |
+    ts.TypeFormatFlags.UseSingleQuotesForStringLiteralType
+  const lines = ['/** Granary wire types (generated from @granary/protocol at build time). */']
+  for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(index))) {
+    const name = exported.getName()
+    const symbol =
+      exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported
+    if (symbol.flags & (ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Interface)) {
+      // Generic helpers (Wire<S>, Validated<S>, ErrorDetails<C>) work on schemas: server-side.
+      if (symbol.declarations?.some((d) => d.typeParameters?.length)) continue
+      const type = checker.getDeclaredTypeOfSymbol(symbol)
+      lines.push(`export type ${name} = ${checker.typeToString(type, undefined, flags)};`)
+    } else if (PROTOCOL_VALUES.has(name)) {
+      const type = checker.getTypeOfSymbol(symbol)
+      lines.push(`export declare const ${name}: ${checker.typeToString(type, undefined, flags)};`)
+    }
+  }
+  return `${lines.join('\n')}\n`
 }
 
 async function filesUnder(dir) {
