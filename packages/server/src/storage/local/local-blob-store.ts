@@ -17,6 +17,7 @@ import type {
 } from '../../domain/ports.ts'
 import { bodyEndedEarly, MeteredBody } from '../metered-body.ts'
 import { sha256OfStream, stagedSizeMismatch } from '../staged-blob.ts'
+import { READ_CHUNK, WRITE_BUFFER } from './io-sizes.ts'
 import { LocalMultipart } from './local-multipart.ts'
 import { assertNoLinks, openNoFollow } from './no-follow.ts'
 
@@ -75,7 +76,12 @@ export class LocalBlobStore implements BlobStore {
 
   /** `flush` fsyncs the file before it is closed, so the bytes are on disk before we link them. */
   async #writeDurably(temp: string, body: Readable, meter: MeteredBody, signal?: AbortSignal) {
-    const sink = createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true })
+    const sink = createWriteStream(temp, {
+      flags: 'wx',
+      mode: 0o640,
+      flush: true,
+      highWaterMark: WRITE_BUFFER,
+    })
     try {
       await pipeline(body, meter, sink, signal ? { signal } : {})
     } catch (error) {
@@ -156,7 +162,8 @@ export class LocalBlobStore implements BlobStore {
     try {
       const file = await openNoFollow(this.#blobs, this.#path(name))
       const range = options.range
-      return file.createReadStream(range ? { start: range.start, end: range.end } : {})
+      const bounds = range ? { start: range.start, end: range.end } : {}
+      return file.createReadStream({ ...bounds, highWaterMark: READ_CHUNK })
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new AppError('file_not_found', 'The file no longer exists.')

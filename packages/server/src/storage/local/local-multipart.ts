@@ -14,6 +14,7 @@ import { AppError } from '../../domain/errors.ts'
 import { randomId } from '../../domain/ids.ts'
 import type { MultipartSession, StoredBlob, StoredPart } from '../../domain/ports.ts'
 import { MeteredBody } from '../metered-body.ts'
+import { WRITE_BUFFER } from './io-sizes.ts'
 import { assertNoLinks } from './no-follow.ts'
 import { type ReadMeter, RunningHashes } from './running-hash.ts'
 
@@ -71,7 +72,12 @@ export class LocalMultipart {
       await pipeline(
         body,
         meter,
-        createWriteStream(join(dir, 'data'), { flags: 'r+', start, flush: true }),
+        createWriteStream(join(dir, 'data'), {
+          flags: 'r+',
+          start,
+          flush: true,
+          highWaterMark: WRITE_BUFFER,
+        }),
       )
       part = { partNumber, size: meter.byteCount, sha256: meter.sha256, etag: null }
       await writeAtomically(manifest, JSON.stringify(part))
