@@ -78,7 +78,7 @@ function phasesSection(multipart: MultipartResult): Section {
     rows: [
       row('upload-url + sign every part', open),
       row(`PUT the parts, ${multipart.parallel} in flight`, parts),
-      row('upload-confirm (join, SHA-256 of the whole file)', confirm),
+      row('upload-confirm (join; SHA-256 already computed)', confirm),
     ],
   }
 }
