@@ -1,15 +1,35 @@
-import type { ApiKeyInfo, CreatedApiKey, MeResponse, Scope, Workspace } from '@granary/protocol'
+import type { Scope } from '@granary/protocol'
 import { hashSecret, type Principal, requirePermission } from './auth.ts'
 import { type Clock, isoNow } from './clock.ts'
 import { AppError } from './errors.ts'
 import { isKeyId, isWorkspaceId, newKeyId, newKeySecret, newWorkspaceId } from './ids.ts'
-import type { KeyRecord, MetadataStore, StorageAdmin, StorageInspection } from './ports.ts'
+import type {
+  KeyInfo,
+  KeyRecord,
+  MetadataStore,
+  StorageAdmin,
+  StorageInspection,
+  WorkspaceRecord,
+} from './ports.ts'
 
 export interface NewKey {
   name: string
   scopes: Scope[]
-  workspace_ids?: string[]
-  expires_at?: string
+  workspaceIds?: string[]
+  /** ISO 8601; in the future. */
+  expiresAt?: string
+}
+
+/** A new key and its secret, shown this once. */
+export interface IssuedKey {
+  key: KeyInfo
+  secret: string
+}
+
+/** The calling key and the workspaces it may use. */
+export interface Me {
+  principal: Principal
+  workspaces: WorkspaceRecord[]
 }
 
 /** Workspaces and API keys: the calls that need the `admin` scope. */
@@ -25,24 +45,15 @@ export class AdminService {
   }
 
   /** The calling key and the workspaces it may use; any valid key may ask (`granary whoami`). */
-  async me(principal: Principal): Promise<MeResponse> {
-    const granted =
+  async me(principal: Principal): Promise<Me> {
+    const workspaces =
       principal.workspaceIds === null
         ? await this.#metadata.listWorkspaces()
         : await this.#grantedWorkspaces(principal.workspaceIds)
-    return {
-      key: {
-        id: principal.keyId,
-        name: principal.keyName,
-        scopes: [...principal.scopes],
-        expires_at: principal.expiresAt,
-        created_at: principal.createdAt,
-      },
-      workspaces: granted.map(({ id, name }) => ({ id, name })),
-    }
+    return { principal, workspaces }
   }
 
-  async #grantedWorkspaces(ids: readonly string[]): Promise<Workspace[]> {
+  async #grantedWorkspaces(ids: readonly string[]): Promise<WorkspaceRecord[]> {
     const found = await Promise.all(ids.map((id) => this.#metadata.getWorkspace(id)))
     return found.filter((workspace) => workspace !== undefined)
   }
@@ -70,7 +81,7 @@ export class AdminService {
   async createWorkspace(
     principal: Principal,
     request: { id?: string; name: string },
-  ): Promise<Workspace> {
+  ): Promise<WorkspaceRecord> {
     requirePermission(principal, 'admin')
     return this.ensureWorkspace(
       { id: request.id ?? newWorkspaceId(), name: request.name },
@@ -82,7 +93,7 @@ export class AdminService {
   async ensureWorkspace(
     request: { id: string; name: string },
     options = { mustBeNew: false },
-  ): Promise<Workspace> {
+  ): Promise<WorkspaceRecord> {
     if (!isWorkspaceId(request.id)) {
       throw new AppError(
         'invalid_request',
@@ -97,11 +108,7 @@ export class AdminService {
       )
     }
     if (existing) return existing
-    const workspace = {
-      id: request.id,
-      name: request.name,
-      created_at: isoNow(this.#clock),
-    }
+    const workspace = { id: request.id, name: request.name, createdAt: isoNow(this.#clock) }
     try {
       await this.#metadata.createWorkspace(workspace)
     } catch (error) {
@@ -113,41 +120,41 @@ export class AdminService {
     return workspace
   }
 
-  async listWorkspaces(principal: Principal): Promise<Workspace[]> {
+  async listWorkspaces(principal: Principal): Promise<WorkspaceRecord[]> {
     requirePermission(principal, 'admin')
     return this.#metadata.listWorkspaces()
   }
 
-  async createKey(principal: Principal, request: NewKey): Promise<CreatedApiKey> {
+  async createKey(principal: Principal, request: NewKey): Promise<IssuedKey> {
     requirePermission(principal, 'admin')
     await this.#checkNewKey(request)
     return this.issueKey(request, newKeySecret())
   }
 
   /** Stores a key with the given secret; used at start-up for the bootstrap admin key. */
-  async issueKey(request: NewKey, secret: string): Promise<CreatedApiKey> {
+  async issueKey(request: NewKey, secret: string): Promise<IssuedKey> {
     const isAdmin = request.scopes.includes('admin')
     const record: KeyRecord = {
       id: newKeyId(),
       name: request.name,
       scopes: [...new Set(request.scopes)],
-      workspace_ids: isAdmin ? null : [...new Set(request.workspace_ids ?? [])],
-      created_at: isoNow(this.#clock),
-      expires_at: request.expires_at ? new Date(request.expires_at).toISOString() : null,
-      revoked_at: null,
+      workspaceIds: isAdmin ? null : [...new Set(request.workspaceIds ?? [])],
+      createdAt: isoNow(this.#clock),
+      expiresAt: request.expiresAt ? new Date(request.expiresAt).toISOString() : null,
+      revokedAt: null,
       secretHash: hashSecret(secret),
     }
     await this.#metadata.createKey(record)
-    return { ...publicKey(record), secret }
+    return { key: publicKey(record), secret }
   }
 
   /** True when a usable key with this secret exists. */
   async hasKey(secret: string): Promise<boolean> {
     const key = await this.#metadata.findKeyBySecretHash(hashSecret(secret))
-    return key !== undefined && key.revoked_at === null
+    return key !== undefined && key.revokedAt === null
   }
 
-  async listKeys(principal: Principal): Promise<ApiKeyInfo[]> {
+  async listKeys(principal: Principal): Promise<KeyInfo[]> {
     requirePermission(principal, 'admin')
     return (await this.#metadata.listKeys()).map(publicKey)
   }
@@ -159,11 +166,11 @@ export class AdminService {
   }
 
   async #checkNewKey(request: NewKey): Promise<void> {
-    if (request.expires_at !== undefined && !(Date.parse(request.expires_at) > this.#clock.now())) {
+    if (request.expiresAt !== undefined && !(Date.parse(request.expiresAt) > this.#clock.now())) {
       throw new AppError('invalid_request', "'expires_at' must be an ISO 8601 date in the future.")
     }
     if (request.scopes.includes('admin')) return
-    const ids = request.workspace_ids ?? []
+    const ids = request.workspaceIds ?? []
     if (ids.length === 0) {
       throw new AppError(
         'invalid_request',
@@ -181,7 +188,7 @@ export class AdminService {
   }
 }
 
-function publicKey(record: KeyRecord): ApiKeyInfo {
+function publicKey(record: KeyRecord): KeyInfo {
   const { secretHash: _secretHash, ...info } = record
   return info
 }

@@ -44,16 +44,16 @@ export async function authenticate(
   return Object.freeze({
     keyId: key.id,
     keyName: key.name,
-    createdAt: key.created_at,
-    expiresAt: key.expires_at,
+    createdAt: key.createdAt,
+    expiresAt: key.expiresAt,
     scopes: key.scopes,
-    workspaceIds: key.workspace_ids,
+    workspaceIds: key.workspaceIds,
   })
 }
 
 function isUsable(key: KeyRecord, now: number): boolean {
-  if (key.revoked_at) return false
-  return key.expires_at === null || Date.parse(key.expires_at) > now
+  if (key.revokedAt) return false
+  return key.expiresAt === null || Date.parse(key.expiresAt) > now
 }
 
 export function requirePermission(principal: Principal, permission: Permission): void {

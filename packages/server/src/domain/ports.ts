@@ -3,7 +3,7 @@
  * wired in ../compose.ts; nothing here imports them.
  */
 import type { Readable } from 'node:stream'
-import type { ApiKeyInfo, FileInfo, Scope, Workspace } from '@granary/protocol'
+import type { Scope } from '@granary/protocol'
 
 export interface IoOptions {
   signal?: AbortSignal
@@ -217,7 +217,26 @@ export interface MultipartLayout {
   deadlineAt: string
 }
 
-export interface KeyRecord extends ApiKeyInfo {
+export interface WorkspaceRecord {
+  id: string
+  name: string
+  createdAt: string
+}
+
+/** An API key as callers may see it: never its secret. */
+export interface KeyInfo {
+  id: string
+  name: string
+  scopes: Scope[]
+  /** null: every workspace (admin keys). */
+  workspaceIds: string[] | null
+  createdAt: string
+  expiresAt: string | null
+  revokedAt: string | null
+}
+
+export interface KeyRecord extends KeyInfo {
+  /** SHA-256 of the secret; the secret itself is never stored. */
   secretHash: string
 }
 
@@ -248,9 +267,9 @@ export interface MetadataStore {
   close(): Promise<void>
 
   /** Existing id -> workspace_exists. */
-  createWorkspace(workspace: Workspace): Promise<void>
-  getWorkspace(id: string): Promise<Workspace | undefined>
-  listWorkspaces(): Promise<Workspace[]>
+  createWorkspace(workspace: WorkspaceRecord): Promise<void>
+  getWorkspace(id: string): Promise<WorkspaceRecord | undefined>
+  listWorkspaces(): Promise<WorkspaceRecord[]>
 
   createKey(key: KeyRecord): Promise<void>
   findKeyBySecretHash(secretHash: string): Promise<KeyRecord | undefined>

@@ -3,9 +3,13 @@
  * packages/protocol here, and validated request bodies become domain requests. Nowhere else.
  */
 import type {
+  ApiKeyInfo,
+  CreatedApiKey,
+  createKeyBody,
   FileInfo,
   GcReport,
   ListFilesResponse,
+  MeResponse,
   MultipartUploadResponse,
   SignedPartUrl,
   StorageStatus,
@@ -15,7 +19,9 @@ import type {
   uploadConfirmBody,
   uploadUrlBody,
   Validated,
+  Workspace,
 } from '@granary/protocol'
+import type { IssuedKey, Me, NewKey } from '../domain/admin-service.ts'
 import type {
   ConfirmRequest,
   StartedUpload,
@@ -23,7 +29,14 @@ import type {
 } from '../domain/large-upload-service.ts'
 import type { FilePage } from '../domain/listing.ts'
 import type { SignedPart } from '../domain/multipart-service.ts'
-import type { FileRecord, StorageInspection, StoredPart, Upload } from '../domain/ports.ts'
+import type {
+  FileRecord,
+  KeyInfo,
+  StorageInspection,
+  StoredPart,
+  Upload,
+  WorkspaceRecord,
+} from '../domain/ports.ts'
 import type { ReapReport } from '../domain/upload-reaper.ts'
 
 /** Field by field, not rest/spread: on a list page of 100 files the spread was a hot spot. */
@@ -145,5 +158,48 @@ export function toSignedPartUrl(part: SignedPart): SignedPartUrl {
     url: part.url,
     headers: part.headers,
     expires_at: part.expiresAt.toISOString(),
+  }
+}
+
+export function toWorkspace(workspace: WorkspaceRecord): Workspace {
+  return { id: workspace.id, name: workspace.name, created_at: workspace.createdAt }
+}
+
+export function fromCreateKeyBody(body: Validated<typeof createKeyBody>): NewKey {
+  return {
+    name: body.name,
+    scopes: body.scopes,
+    workspaceIds: body.workspace_ids,
+    expiresAt: body.expires_at,
+  }
+}
+
+export function toApiKeyInfo(key: KeyInfo): ApiKeyInfo {
+  return {
+    id: key.id,
+    name: key.name,
+    scopes: key.scopes,
+    workspace_ids: key.workspaceIds,
+    created_at: key.createdAt,
+    expires_at: key.expiresAt,
+    revoked_at: key.revokedAt,
+  }
+}
+
+export function toCreatedApiKey(issued: IssuedKey): CreatedApiKey {
+  return { ...toApiKeyInfo(issued.key), secret: issued.secret }
+}
+
+export function toMe(me: Me): MeResponse {
+  const { principal } = me
+  return {
+    key: {
+      id: principal.keyId,
+      name: principal.keyName,
+      scopes: [...principal.scopes],
+      expires_at: principal.expiresAt,
+      created_at: principal.createdAt,
+    },
+    workspaces: me.workspaces.map(({ id, name }) => ({ id, name })),
   }
 }

@@ -1,4 +1,3 @@
-import type { Workspace } from '@granary/protocol'
 import { type Kysely, Migrator } from 'kysely'
 import { AppError } from '../domain/errors.ts'
 import type {
@@ -8,11 +7,20 @@ import type {
   MetadataStore,
   PutFileResult,
   Upload,
+  WorkspaceRecord,
 } from '../domain/ports.ts'
 import { findFile, putFileIn } from './file-writes.ts'
 import { folderEntries } from './folder-entries.ts'
 import { GranaryMigrations } from './migrations/index.ts'
-import { fileRecord, keyRecord, keyRow, uploadRecord, uploadRow } from './rows.ts'
+import {
+  fileRecord,
+  keyRecord,
+  keyRow,
+  uploadRecord,
+  uploadRow,
+  workspaceRecord,
+  workspaceRow,
+} from './rows.ts'
 import type { Database } from './schema.ts'
 import type { SqlDialect } from './sql-dialect.ts'
 
@@ -80,10 +88,10 @@ export class KyselyMetadataStore implements MetadataStore {
     return this.#db.destroy()
   }
 
-  createWorkspace(workspace: Workspace): Promise<void> {
+  createWorkspace(workspace: WorkspaceRecord): Promise<void> {
     return this.#run(
       async (db) => {
-        await db.insertInto('workspaces').values(workspace).execute()
+        await db.insertInto('workspaces').values(workspaceRow(workspace)).execute()
       },
       () =>
         new AppError(
@@ -93,14 +101,21 @@ export class KyselyMetadataStore implements MetadataStore {
     )
   }
 
-  getWorkspace(id: string): Promise<Workspace | undefined> {
-    return this.#run((db) =>
-      db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
-    )
+  getWorkspace(id: string): Promise<WorkspaceRecord | undefined> {
+    return this.#run(async (db) => {
+      const row = await db
+        .selectFrom('workspaces')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst()
+      return row && workspaceRecord(row)
+    })
   }
 
-  listWorkspaces(): Promise<Workspace[]> {
-    return this.#run((db) => db.selectFrom('workspaces').selectAll().orderBy('id').execute())
+  listWorkspaces(): Promise<WorkspaceRecord[]> {
+    return this.#run(async (db) =>
+      (await db.selectFrom('workspaces').selectAll().orderBy('id').execute()).map(workspaceRecord),
+    )
   }
 
   createKey(key: KeyRecord): Promise<void> {

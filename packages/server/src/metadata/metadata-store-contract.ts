@@ -65,10 +65,10 @@ function keyRecord(extra: Partial<KeyRecord> = {}): KeyRecord {
     id: `key_${randomId(8)}`,
     name: 'test',
     scopes: ['files'],
-    workspace_ids: ['ws_a'],
-    created_at: now(),
-    expires_at: null,
-    revoked_at: null,
+    workspaceIds: ['ws_a'],
+    createdAt: now(),
+    expiresAt: null,
+    revokedAt: null,
     secretHash: randomId(32),
     ...extra,
   }
@@ -105,27 +105,27 @@ export function describeMetadataStore(
 
     test('workspaces: create, get, list; a duplicate id -> workspace_exists', async () => {
       ws = `ws_${randomId(8)}`
-      await store.createWorkspace({ id: ws, name: 'Lab', created_at: now() })
+      await store.createWorkspace({ id: ws, name: 'Lab', createdAt: now() })
       assert.equal((await store.getWorkspace(ws))?.name, 'Lab')
       assert.ok((await store.listWorkspaces()).some((w) => w.id === ws))
       assert.equal(await store.getWorkspace('ws_missing'), undefined)
       await assert.rejects(
-        store.createWorkspace({ id: ws, name: 'Again', created_at: now() }),
+        store.createWorkspace({ id: ws, name: 'Again', createdAt: now() }),
         (error) => isAppError(error, 'workspace_exists'),
       )
     })
 
     test('keys: find by hash, list, revoke once', async () => {
-      const key = keyRecord({ workspace_ids: [ws] })
+      const key = keyRecord({ workspaceIds: [ws] })
       await store.createKey(key)
-      assert.deepEqual((await store.findKeyBySecretHash(key.secretHash))?.workspace_ids, [ws])
+      assert.deepEqual((await store.findKeyBySecretHash(key.secretHash))?.workspaceIds, [ws])
       assert.equal(await store.findKeyBySecretHash('nope'), undefined)
-      const admin = keyRecord({ scopes: ['admin'], workspace_ids: null })
+      const admin = keyRecord({ scopes: ['admin'], workspaceIds: null })
       await store.createKey(admin)
-      assert.equal((await store.findKeyBySecretHash(admin.secretHash))?.workspace_ids, null)
+      assert.equal((await store.findKeyBySecretHash(admin.secretHash))?.workspaceIds, null)
       assert.ok((await store.listKeys()).some((k) => k.id === key.id))
       await store.revokeKey(key.id, now())
-      assert.ok((await store.findKeyBySecretHash(key.secretHash))?.revoked_at)
+      assert.ok((await store.findKeyBySecretHash(key.secretHash))?.revokedAt)
       await assert.rejects(store.revokeKey(key.id, now()), (error) =>
         isAppError(error, 'api_key_not_found'),
       )
@@ -240,7 +240,7 @@ export function describeMetadataStore(
 
     test('files of another workspace are never listed', async () => {
       const other = `ws_${randomId(8)}`
-      await store.createWorkspace({ id: other, name: 'Other', created_at: now() })
+      await store.createWorkspace({ id: other, name: 'Other', createdAt: now() })
       await store.putFile(fileRecord(other, 'results/secret.txt'), { overwrite: true })
       assert.ok(!(await keys()).includes('results/secret.txt'))
       assert.equal(await store.getFile(ws, 'results/secret.txt'), undefined)
@@ -354,7 +354,7 @@ export function describeMetadataStore(
       const mine = `ws_${randomId(8)}`
       const other = `ws_${randomId(8)}`
       for (const id of [mine, other]) {
-        await store.createWorkspace({ id, name: id, created_at: now() })
+        await store.createWorkspace({ id, name: id, createdAt: now() })
       }
       const at = (second: number) => `2020-01-01T00:00:0${second}.000Z`
       const oldest = uploadRecord(mine, 'a.bin', { createdAt: at(1) })

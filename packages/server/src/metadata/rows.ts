@@ -1,8 +1,14 @@
 /** Mapping between table rows and the domain's records. */
 import type { Scope } from '@granary/protocol'
 import type { Selectable } from 'kysely'
-import type { FileRecord, KeyRecord, Upload, UploadStatus } from '../domain/ports.ts'
-import type { ApiKeysTable, FilesTable, UploadsTable } from './schema.ts'
+import type {
+  FileRecord,
+  KeyRecord,
+  Upload,
+  UploadStatus,
+  WorkspaceRecord,
+} from '../domain/ports.ts'
+import type { ApiKeysTable, FilesTable, UploadsTable, WorkspacesTable } from './schema.ts'
 
 export function fileRow(file: FileRecord): FilesTable {
   return {
@@ -42,10 +48,10 @@ export function keyRow(key: KeyRecord): ApiKeysTable {
     name: key.name,
     secret_hash: key.secretHash,
     scopes: JSON.stringify(key.scopes),
-    workspace_ids: key.workspace_ids === null ? null : JSON.stringify(key.workspace_ids),
-    created_at: key.created_at,
-    expires_at: key.expires_at,
-    revoked_at: key.revoked_at,
+    workspace_ids: key.workspaceIds === null ? null : JSON.stringify(key.workspaceIds),
+    created_at: key.createdAt,
+    expires_at: key.expiresAt,
+    revoked_at: key.revokedAt,
   }
 }
 
@@ -54,10 +60,10 @@ export function keyRecord(row: Selectable<ApiKeysTable>): KeyRecord {
     id: row.id,
     name: row.name,
     scopes: JSON.parse(row.scopes) as Scope[],
-    workspace_ids: row.workspace_ids === null ? null : (JSON.parse(row.workspace_ids) as string[]),
-    created_at: row.created_at,
-    expires_at: row.expires_at,
-    revoked_at: row.revoked_at,
+    workspaceIds: row.workspace_ids === null ? null : (JSON.parse(row.workspace_ids) as string[]),
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
     secretHash: row.secret_hash,
   }
 }
@@ -109,4 +115,12 @@ export function uploadRecord(row: Selectable<UploadsTable>): Upload {
             deadlineAt: row.deadline_at ?? row.expires_at,
           },
   }
+}
+
+export function workspaceRow(workspace: WorkspaceRecord): WorkspacesTable {
+  return { id: workspace.id, name: workspace.name, created_at: workspace.createdAt }
+}
+
+export function workspaceRecord(row: Selectable<WorkspacesTable>): WorkspaceRecord {
+  return { id: row.id, name: row.name, createdAt: row.created_at }
 }

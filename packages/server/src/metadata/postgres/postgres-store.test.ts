@@ -59,7 +59,7 @@ describe('PostgreSQL', requires('postgres'), () => {
     before(async () => {
       fixture = await freshPostgresStore(testDatabaseUrl(), { maxConnections: 20 })
       store = fixture.store
-      await store.createWorkspace({ id: ws, name: 'Race', created_at: new Date().toISOString() })
+      await store.createWorkspace({ id: ws, name: 'Race', createdAt: new Date().toISOString() })
     })
     after(() => fixture?.teardown())
 
@@ -67,7 +67,7 @@ describe('PostgreSQL', requires('postgres'), () => {
       const created_at = new Date().toISOString()
       const results = await Promise.allSettled(
         Array.from({ length: 20 }, () =>
-          store.createWorkspace({ id: 'ws_dup', name: 'D', created_at }),
+          store.createWorkspace({ id: 'ws_dup', name: 'D', createdAt: created_at }),
         ),
       )
       const failed = results.filter((r) => r.status === 'rejected')
@@ -171,7 +171,7 @@ describe('PostgreSQL going away and coming back', requires('postgres-server'), (
     await fixture.store.createWorkspace({
       id: 'ws_down',
       name: 'Down',
-      created_at: new Date().toISOString(),
+      createdAt: new Date().toISOString(),
     })
   })
   after(async () => {

@@ -8,6 +8,13 @@ import {
 } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
+import {
+  fromCreateKeyBody,
+  toApiKeyInfo,
+  toCreatedApiKey,
+  toMe,
+  toWorkspace,
+} from '../../presenters.ts'
 
 /** Workspaces and API keys (scope `admin`). */
 export function adminRoutes(app: FastifyInstance, services: AppServices): void {
@@ -22,7 +29,7 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
         response: { 200: { $ref: 'Me#' } },
       },
     },
-    async (request) => services.admin.me(request.principal),
+    async (request) => toMe(await services.admin.me(request.principal)),
   )
   app.post<{ Body: Validated<typeof createWorkspaceBody> }>(
     '/v1/workspaces',
@@ -38,7 +45,7 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
     },
     async (request, reply) => {
       const workspace = await services.admin.createWorkspace(request.principal, request.body)
-      return reply.code(201).send(workspace)
+      return reply.code(201).send(toWorkspace(workspace))
     },
   )
   app.get(
@@ -53,7 +60,7 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
       },
     },
     async (request) => ({
-      workspaces: await services.admin.listWorkspaces(request.principal),
+      workspaces: (await services.admin.listWorkspaces(request.principal)).map(toWorkspace),
     }),
   )
   app.post<{ Body: Validated<typeof createKeyBody> }>(
@@ -69,8 +76,8 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
       },
     },
     async (request, reply) => {
-      const key = await services.admin.createKey(request.principal, request.body)
-      return reply.code(201).send(key)
+      const key = await services.admin.createKey(request.principal, fromCreateKeyBody(request.body))
+      return reply.code(201).send(toCreatedApiKey(key))
     },
   )
   app.get(
@@ -85,7 +92,7 @@ export function adminRoutes(app: FastifyInstance, services: AppServices): void {
       },
     },
     async (request) => ({
-      keys: await services.admin.listKeys(request.principal),
+      keys: (await services.admin.listKeys(request.principal)).map(toApiKeyInfo),
     }),
   )
   app.delete<{ Params: Validated<typeof idParams> }>(
