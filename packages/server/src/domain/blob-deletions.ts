@@ -4,6 +4,7 @@
  * the server (and by `admin gc`), retries what failed, e.g. while S3 is down or the disk is
  * read-only. Several processes may run it at once: deleting twice is fine.
  */
+import { crashPoint } from '../crash-points.ts'
 import { type Clock, isoNow } from './clock.ts'
 import type { BlobStore, MetadataStore } from './ports.ts'
 
@@ -29,6 +30,7 @@ export class BlobDeletions {
   async deleteNow(blobName: string): Promise<boolean> {
     try {
       await this.#blobs.delete(blobName)
+      crashPoint('deletion.unlinked')
       await this.#metadata.finishDeletion(blobName)
       return true
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import { crashPoint } from '../crash-points.ts'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import type { BlobDeletions } from './blob-deletions.ts'
 import { type Clock, isoNow } from './clock.ts'
@@ -103,7 +104,9 @@ export class FileService {
   ): Promise<FileRecord> {
     let result: Awaited<ReturnType<MetadataStore['putFile']>>
     try {
+      crashPoint('commit.before')
       result = await this.#deps.metadata.putFile(file, options)
+      crashPoint('commit.done')
     } catch (error) {
       await this.#deleteQuietly(file.blobName)
       throw error
@@ -143,6 +146,7 @@ export class FileService {
     await this.#authorize(principal, 'files:delete', workspaceId)
     const removed = await this.#deps.metadata.deleteFile(workspaceId, validateKey(key))
     if (!removed) throw fileNotFound(workspaceId, key)
+    crashPoint('delete.queued')
     await this.#deps.deletions.deleteNow(removed.blobName)
   }
 

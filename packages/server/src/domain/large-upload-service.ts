@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
+import { crashPoint } from '../crash-points.ts'
 import { hasPermission, type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import { stagedNameFor } from './blob-names.ts'
 import { type Clock, isoNow } from './clock.ts'
@@ -140,10 +141,12 @@ export class LargeUploadService {
         `The PUT must send 'Content-Type: ${upload.contentType}', as listed in the upload's headers.`,
       )
     }
+    crashPoint('receive.start')
     const stored = await this.#deps.blobs.put(upload.blobName, body, {
       exactSize: upload.size,
       tooLargeMessage: `This upload was declared as ${upload.size} bytes; send exactly that many.`,
     })
+    crashPoint('receive.stored')
     await this.#deps.metadata.markUploadReceived(upload.id, stored.sha256)
   }
 
@@ -169,6 +172,7 @@ export class LargeUploadService {
       return hasPermission(principal, 'files:read') ? file : { id: file.id, key: file.key }
     }
     const received = await this.#received(upload)
+    crashPoint('confirm.verified')
     const declared = (request.sha256 ?? upload.sha256)?.toLowerCase()
     if (declared && declared !== received.sha256) {
       await this.#discard(upload)

@@ -1,3 +1,4 @@
+import { crashPoint } from '../crash-points.ts'
 import { type Principal, requirePermission } from './auth.ts'
 import { blobOfStaged } from './blob-names.ts'
 import { type Clock, isoNow } from './clock.ts'
@@ -67,6 +68,7 @@ export class UploadReaper {
     for await (const blob of this.#blobs.listBlobs()) {
       if (blob.modifiedAt.getTime() > cutoff) continue
       if (await this.#isReferenced(blob.name)) continue
+      crashPoint('reaper.sweep')
       await this.#blobs.delete(blob.name)
       report.orphanBlobs++
       report.reclaimedBytes += blob.size

@@ -12,6 +12,8 @@
  * parts) but never past the hard deadline (a session's `deadlineAt`: created + the maximum age).
  * Once the idle deadline passes, the upload is treated as gone even before the reaper marks it.
  */
+
+import { crashPoint } from '../crash-points.ts'
 import { stagedNameFor } from './blob-names.ts'
 import type { Clock } from './clock.ts'
 import type {
@@ -98,6 +100,7 @@ export function sessionOf(upload: MultipartUpload): MultipartSession {
 
 /** Deletes what an upload that will never complete holds in the store; answers the bytes freed. */
 export async function discardBytes(blobs: BlobStore, upload: Upload): Promise<number> {
+  crashPoint('discard.closed')
   if (upload.multipart === null) {
     // The blob, or the staged object a direct PUT to the store left (not yet adopted at confirm).
     let size = 0

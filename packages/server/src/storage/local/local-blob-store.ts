@@ -3,6 +3,7 @@ import { link, lstat, mkdir, open, readdir, rm, rmdir, unlink } from 'node:fs/pr
 import { dirname, join, relative, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { crashPoint } from '../../crash-points.ts'
 import { AppError, isAppError } from '../../domain/errors.ts'
 import { randomId } from '../../domain/ids.ts'
 import type {
@@ -65,7 +66,9 @@ export class LocalBlobStore implements BlobStore {
     const meter = new MeteredBody(options)
     try {
       await this.#writeDurably(temp, body, meter, options.signal)
+      crashPoint('blob.written')
       await this.#linkIntoPlace(temp, this.#path(name))
+      crashPoint('blob.linked')
       return { size: meter.byteCount, sha256: meter.sha256 }
     } catch (error) {
       throw translate(error, meter.byteCount)

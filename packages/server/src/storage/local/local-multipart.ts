@@ -10,6 +10,7 @@ import { mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'n
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { crashPoint } from '../../crash-points.ts'
 import { AppError } from '../../domain/errors.ts'
 import { randomId } from '../../domain/ids.ts'
 import type { MultipartSession, StoredBlob, StoredPart } from '../../domain/ports.ts'
@@ -80,6 +81,7 @@ export class LocalMultipart {
         }),
       )
       part = { partNumber, size: meter.byteCount, sha256: meter.sha256, etag: null }
+      crashPoint('part.written')
       await writeAtomically(manifest, JSON.stringify(part))
     } finally {
       written()
@@ -109,7 +111,9 @@ export class LocalMultipart {
       )
     }
     const sha256 = await this.#hashes.digest(dir, layout)
+    crashPoint('multipart.joined')
     await this.#publish(join(dir, 'data'), session.blobName)
+    crashPoint('multipart.published')
     await rm(dir, { recursive: true, force: true })
     this.#hashes.forget(dir)
     return { size: total, sha256 }
