@@ -9,6 +9,7 @@ export const STATUS_BY_CODE = {
   invalid_request: 400,
   invalid_key: 400,
   upload_incomplete: 400,
+  upload_timeout: 408,
   unauthenticated: 401,
   insufficient_scope: 403,
   invalid_signature: 403,

@@ -32,7 +32,7 @@ export function uploadRoute(
       },
     },
     async (request, reply) => {
-      const stopWatching = abandonIdleBody(request.raw, options.bodyIdleTimeoutMs)
+      const stopWatching = abandonIdleBody(request, reply, options.bodyIdleTimeoutMs)
       try {
         const file = await receiveForm(request.raw, {
           maxFileBytes: options.maxUploadBytes,

@@ -33,7 +33,7 @@ export function signedPartRoute(
     },
     async (request, reply) => {
       const signed = { ...request.query, uploadId: request.params.id, partNumber: request.params.n }
-      const stopWatching = abandonIdleBody(request.raw, options.bodyIdleTimeoutMs)
+      const stopWatching = abandonIdleBody(request, reply, options.bodyIdleTimeoutMs)
       try {
         const part = await transfers.receivePart(signed, request.raw)
         return reply

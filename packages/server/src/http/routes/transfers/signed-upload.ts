@@ -25,7 +25,7 @@ export function signedUploadRoute(
     },
     async (request, reply) => {
       const signed = { ...request.query, uploadId: request.params.id }
-      const stopWatching = abandonIdleBody(request.raw, options.bodyIdleTimeoutMs)
+      const stopWatching = abandonIdleBody(request, reply, options.bodyIdleTimeoutMs)
       try {
         await transfers.receiveUpload(signed, request.raw, request.headers['content-type'])
       } finally {
