@@ -11,6 +11,7 @@ import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
 import { registerApiDocs } from './api-docs.ts'
 import { installErrorHandling } from './error-handler.ts'
+import { installExpectContinue } from './expect-continue.ts'
 import { endJsonWithNewline } from './json-newline.ts'
 import { installRateLimits, type RateLimitSettings } from './rate-limits.ts'
 import { type Authenticate, installRequestAuth } from './request-auth.ts'
@@ -68,6 +69,7 @@ export async function buildApp(
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  installExpectContinue(app.server)
   installErrorHandling(app)
   installRequestAuth(app, services.authenticate, await installRateLimits(app, options.rateLimits))
   for (const schema of sharedSchemas) app.addSchema(schema)

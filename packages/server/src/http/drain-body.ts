@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import { bodyNotInvited } from './expect-continue.ts'
 
 /** At most this much of a rejected body is read and discarded so the client sees our answer. */
 const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
@@ -10,6 +11,7 @@ const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
  */
 export async function drainBody(request: IncomingMessage): Promise<void> {
   if (request.complete || request.readableEnded || request.destroyed) return
+  if (bodyNotInvited(request)) return
   await new Promise<void>((resolve) => {
     let drained = 0
     request.on('data', (chunk: Buffer) => {

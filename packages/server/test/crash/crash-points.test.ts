@@ -40,7 +40,7 @@ const PASSES = Number(process.env.GRANARY_CRASH_TEST_PASSES ?? 8)
 // GRANARY_CRASH_TEST_PASSES lowers it while working on the test (it then fails the >= 100 check);
 // GRANARY_CRASH_TEST_TRACE prints each crash point and request.
 /** Enough rounds of the workload that every point is passed at least PASSES times. */
-const ROUNDS = 5
+const ROUNDS = 8
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
