@@ -6,6 +6,7 @@ import type {
   ApiKeyInfo,
   CreatedApiKey,
   createKeyBody,
+  DownloadUrlResponse,
   FileInfo,
   GcReport,
   ListFilesResponse,
@@ -13,12 +14,14 @@ import type {
   MultipartUploadResponse,
   SignedPartUrl,
   StorageStatus,
+  signedPartResponse,
   UploadPart,
   UploadSession,
   UploadUrlResponse,
   uploadConfirmBody,
   uploadUrlBody,
   Validated,
+  Wire,
   Workspace,
 } from '@granary/protocol'
 import type { IssuedKey, Me, NewKey } from '../domain/admin-service.ts'
@@ -32,6 +35,7 @@ import type { SignedPart } from '../domain/multipart-service.ts'
 import type {
   FileRecord,
   KeyInfo,
+  SignedUrl,
   StorageInspection,
   StoredPart,
   Upload,
@@ -61,6 +65,15 @@ export function toFilePage(page: FilePage): ListFilesResponse {
     ...(page.folders ? { folders: page.folders } : {}),
     next_cursor: page.nextCursor,
   }
+}
+
+export function toDownloadUrl(signed: SignedUrl): DownloadUrlResponse {
+  return { url: signed.url, expires_at: signed.expiresAt.toISOString() }
+}
+
+/** What a part PUT to Granary answers (local backend). */
+export function toReceivedPart(part: StoredPart): Wire<typeof signedPartResponse> {
+  return { part_number: part.partNumber, size: part.size, sha256: part.sha256 }
 }
 
 export function toStorageStatus(state: StorageInspection): StorageStatus {

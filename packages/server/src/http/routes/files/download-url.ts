@@ -1,6 +1,7 @@
 import { downloadQuery, downloadResponse, type Validated } from '@granary/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { AppServices } from '../../app.ts'
+import { toDownloadUrl } from '../../presenters.ts'
 
 export function downloadUrlRoute(app: FastifyInstance, services: AppServices): void {
   app.get<{ Querystring: Validated<typeof downloadQuery> }>(
@@ -23,7 +24,7 @@ export function downloadUrlRoute(app: FastifyInstance, services: AppServices): v
         expiresIn: expires_in,
         disposition,
       })
-      return { url: signed.url, expires_at: signed.expiresAt.toISOString() }
+      return toDownloadUrl(signed)
     },
   )
 }

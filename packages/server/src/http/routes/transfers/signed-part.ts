@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { TRANSFER_PATHS, type TransferEndpoints } from '../../../domain/transfer-endpoints.ts'
 import type { AppOptions } from '../../app.ts'
 import { abandonIdleBody } from '../../body-idle-timeout.ts'
+import { toReceivedPart } from '../../presenters.ts'
 
 /** Receives one part of a multipart session (local backend); sending a part again replaces it. */
 export function signedPartRoute(
@@ -36,9 +37,7 @@ export function signedPartRoute(
       const stopWatching = abandonIdleBody(request, reply, options.bodyIdleTimeoutMs)
       try {
         const part = await transfers.receivePart(signed, request.raw)
-        return reply
-          .header('etag', `"${part.sha256}"`)
-          .send({ part_number: part.partNumber, size: part.size, sha256: part.sha256 })
+        return reply.header('etag', `"${part.sha256}"`).send(toReceivedPart(part))
       } finally {
         stopWatching()
       }
