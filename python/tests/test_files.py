@@ -159,7 +159,7 @@ def test_download_missing_leaves_nothing(client: Client, workspace: str, prefix:
 
 def test_download_url_options_and_range(client: Client, workspace: str, prefix: str, tmp_path: Path) -> None:
     data = bytes(range(256)) * 40
-    info = client.files.upload(write(tmp_path / "page.html", data), workspace_id=workspace, path=prefix)
+    info = client.files.upload(write(tmp_path / "page.txt", data), workspace_id=workspace, path=prefix)
     link = client.files.download_url(info["key"], workspace_id=workspace, expires_in=60, disposition="inline")
     assert set(link) >= {"url", "expires_at"}
     assert link["url"].startswith("http")
@@ -171,7 +171,11 @@ def test_download_url_options_and_range(client: Client, workspace: str, prefix: 
     attach = client.files.download_url(info["key"], workspace_id=workspace)
     r = requests.get(attach["url"], timeout=10)
     assert r.headers["Content-Disposition"].startswith("attachment")
-    assert "page.html" in r.headers["Content-Disposition"]
+    assert "page.txt" in r.headers["Content-Disposition"]
+    # Active content never renders on Granary's origin, even when inline is asked.
+    html = client.files.upload(write(tmp_path / "page.html", data), workspace_id=workspace, path=prefix)
+    html_link = client.files.download_url(html["key"], workspace_id=workspace, disposition="inline")
+    assert requests.get(html_link["url"], timeout=10).headers["Content-Disposition"].startswith("attachment")
     # A tampered URL is refused.
     r = requests.get(attach["url"].replace("signature=", "signature=0"), timeout=10)
     assert r.status_code == 403

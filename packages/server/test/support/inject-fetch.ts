@@ -21,7 +21,10 @@ export function injectFetch(app: FastifyInstance, origin: string): typeof fetch 
     const payload = request.body ? Readable.fromWeb(request.body as NodeReadableStream) : undefined
     const aborted = new Promise<never>((_, reject) => {
       request.signal.addEventListener('abort', () => {
-        payload?.destroy()
+        // As a dropped socket does: the app's request errors, so a handler streaming the body
+        // stops instead of waiting for bytes that will never come.
+        payload?.on('error', () => {})
+        payload?.destroy(new Error('The client aborted the request'))
         reject(request.signal.reason)
       })
     })
