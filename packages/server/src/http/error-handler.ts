@@ -2,7 +2,8 @@
 import type { ErrorBody, ErrorCode } from '@granary/protocol'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError, isAppError } from '../domain/errors.ts'
-import { drainBody } from './drain-body.ts'
+import { closeAfterAnswer } from './close-after-answer.ts'
+import { bodyNotInvited } from './expect-continue.ts'
 import { validationMessage } from './validation-message.ts'
 
 export const STATUS_BY_CODE = {
@@ -102,9 +103,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS))
     if (answer.code === 'range_not_satisfiable')
       reply.header('content-range', `bytes */${answer.details?.size ?? '*'}`)
-    await drainBody(request.raw)
-    // A body we could not read to its end leaves the connection unusable.
-    if (!request.raw.complete) reply.header('connection', 'close')
+    // A body we did not read to its end leaves the connection unusable: answer now, then close.
+    if (!request.raw.complete) {
+      reply.header('connection', 'close')
+      if (!bodyNotInvited(request.raw)) closeAfterAnswer(request.raw)
+    }
     return reply.code(status).type('application/json').send(errorBody(answer, request.id))
   })
   app.setNotFoundHandler((request, reply) => {
