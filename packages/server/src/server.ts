@@ -188,6 +188,9 @@ function startReaper(server: Server, intervalS: number): () => void {
   return () => clearInterval(timer)
 }
 
+/** How long a stop (SIGTERM, SIGINT) waits for requests in flight. */
+const GRACE_S = 10
+
 /** Reads the environment, starts, prints how to use the server, and stops cleanly on signals. */
 export async function runServer(env: Readonly<Record<string, string | undefined>>): Promise<void> {
   let config: Config
@@ -213,6 +216,13 @@ export async function runServer(env: Readonly<Record<string, string | undefined>
   }
   process.stdout.write(banner(config, server))
   const stop = async () => {
+    // Requests in flight get a grace period; connections still open after it (a stalled body, a
+    // client that stopped reading) are cut, so a stop never hangs on one client.
+    const cut = setTimeout(() => {
+      server.app.log.warn('requests still running %d s after the stop: cutting them', GRACE_S)
+      server.app.server.closeAllConnections()
+    }, GRACE_S * 1000)
+    cut.unref()
     await server.close()
     process.exit(0)
   }
