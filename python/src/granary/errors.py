@@ -63,6 +63,7 @@ ERROR_CODES = (
     "upload_already_received",
     "upload_superseded",
     "upload_incomplete",
+    "upload_timeout",
     "upload_too_large",
     "request_too_large",
     "unsupported_media_type",
