@@ -3,10 +3,11 @@
  * A missing service skips the suite loudly (one banner per service and process); with CI set it
  * is a failing test instead, never a silent skip. Imports no server code, so e2e uses it too.
  */
+import { spawnSync } from 'node:child_process'
 import { test } from 'node:test'
 import { findPostgresBinaries } from './postgres-cluster.ts'
 
-export type Service = 'postgres' | 'postgres-server' | 's3'
+export type Service = 'postgres' | 'postgres-server' | 's3' | 'htslib'
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -33,6 +34,14 @@ const probes: Record<Service, Probe> = {
     present: (env) => Boolean(env.GRANARY_TEST_S3_ENDPOINT),
     missing: 'no S3 test server: GRANARY_TEST_S3_ENDPOINT is not set',
     fix: 'run the file through `npm test -- <file>` or scripts/s3-test-server.sh start /tmp/granary-s3 && source /tmp/granary-s3/env',
+  },
+  htslib: {
+    present: () =>
+      ['samtools', 'bcftools', 'tabix', 'bgzip'].every(
+        (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0,
+      ),
+    missing: 'no htslib tools (samtools, bcftools, tabix, bgzip) to make and read genomics files',
+    fix: 'install them (apt-get install samtools bcftools tabix)',
   },
 }
 
