@@ -12,6 +12,7 @@ import type { TransferEndpoints } from './domain/transfer-endpoints.ts'
 import type { UploadPolicy } from './domain/upload-policy.ts'
 import { UploadReaper } from './domain/upload-reaper.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
+import type { PoolUse } from './server-metrics.ts'
 import { LocalBlobStore } from './storage/local/local-blob-store.ts'
 import { LocalStorageAdmin } from './storage/local/local-storage-admin.ts'
 import { LocalTransferEndpoints } from './storage/local/local-transfer-endpoints.ts'
@@ -33,6 +34,8 @@ export interface Services {
   readonly admin: AdminService
   /** Granary's own signed endpoints: the local backend's, undefined on S3 (nothing to mount). */
   readonly transfers: TransferEndpoints | undefined
+  /** The database pool's connections (PostgreSQL); undefined for SQLite. */
+  databasePool(): PoolUse | undefined
   close(): Promise<void>
 }
 
@@ -46,7 +49,10 @@ export interface ComposeOptions {
 
 export async function composeServices(config: Config, options: ComposeOptions): Promise<Services> {
   const clock = options.clock ?? systemClock
-  const metadata = await openMetadata(config, options)
+  let poolUse: (() => PoolUse) | undefined
+  const metadata = await openMetadata(config, options, (use) => {
+    poolUse = use
+  })
   const { blobs, urls, storageAdmin, signer } = await openBlobs(
     config,
     options.signingSecret,
@@ -95,6 +101,7 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     transfers: signer
       ? new LocalTransferEndpoints({ signer, blobs, metadata, largeUploads, multipart })
       : undefined,
+    databasePool: () => poolUse?.(),
     async close() {
       await metadata.close()
       await blobs.close()
@@ -105,13 +112,18 @@ export async function composeServices(config: Config, options: ComposeOptions): 
 /** A failed deletion of a deleted file's bytes is retried this soon. */
 export const DELETION_RETRY_MS = 5_000
 
-async function openMetadata(config: Config, options: ComposeOptions): Promise<MetadataStore> {
+async function openMetadata(
+  config: Config,
+  options: ComposeOptions,
+  watchPool: (use: () => PoolUse) => void,
+): Promise<MetadataStore> {
   const metadata = config.metadata
   if (metadata.kind === 'sqlite') return openSqliteStore(metadata.file)
   const { openPostgresStore } = await import('./metadata/postgres/open-postgres-store.ts')
   return openPostgresStore(metadata.url, {
     maxConnections: metadata.poolSize,
     onConnectionError: (error) => options.onBackgroundError(error, 'postgres connection'),
+    watchPool,
   })
 }
 

@@ -59,6 +59,10 @@ export interface Config {
     readonly keyRequests: number
     readonly keyWindowS: number
   }
+  /** Bearer token that may read /metrics besides admin keys (GRANARY_METRICS_TOKEN). */
+  readonly metricsToken: string | undefined
+  /** Webhook targets on loopback, private or link-local addresses are allowed (tests, labs). */
+  readonly webhookAllowPrivate: boolean
 }
 
 export class ConfigError extends Error {
@@ -107,6 +111,12 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   const databaseUrl = checkDatabaseUrl(env.GRANARY_DATABASE_URL, problems)
   const poolSize = integer('GRANARY_DATABASE_POOL_SIZE', 10, 1, 1000)
   const logLevel = env.GRANARY_LOG_LEVEL || 'info'
+  const metricsToken = env.GRANARY_METRICS_TOKEN || undefined
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    problems.push(
+      'GRANARY_METRICS_TOKEN: must be at least 16 characters (use a long random string)',
+    )
+  }
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`GRANARY_LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
   const config: Config = {
@@ -143,6 +153,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       keyRequests: integer('GRANARY_RATE_LIMIT_KEY_REQUESTS', 0, 0, 100_000_000),
       keyWindowS: integer('GRANARY_RATE_LIMIT_KEY_WINDOW_S', 60, 1, 24 * 3600),
     }),
+    metricsToken,
+    webhookAllowPrivate: env.GRANARY_WEBHOOK_ALLOW_PRIVATE === 'true',
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return deepFreeze(config)

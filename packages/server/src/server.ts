@@ -14,8 +14,10 @@ import { composeServices, DELETION_RETRY_MS, type Services } from './compose.ts'
 import { type Config, ConfigError, loadConfig } from './config.ts'
 import { authenticate } from './domain/auth.ts'
 import type { Clock } from './domain/clock.ts'
+import { isAppError } from './domain/errors.ts'
 import { buildApp } from './http/app.ts'
 import { createLogger } from './logger.ts'
+import { ServerMetrics } from './server-metrics.ts'
 import { requireFreeSpace } from './storage/local/free-space.ts'
 
 export { type Config, ConfigError, loadConfig } from './config.ts'
@@ -47,17 +49,24 @@ export async function createServer(
   options: CreateServerOptions = {},
 ): Promise<Server> {
   const logger = options.logger ?? createLogger(config.logLevel)
+  const metrics = new ServerMetrics()
   let services: Services | undefined
   try {
     const { mkdir } = await import('node:fs/promises')
     await mkdir(config.dataDir, { recursive: true })
     services = await composeServices(config, {
       signingSecret: await resolveSigningSecret(config),
-      onBackgroundError: (error, context) =>
-        logger.error({ err: error }, `background work failed: ${context}`),
+      onBackgroundError: (error, context) => {
+        metrics.countError(errorCode(error))
+        logger.error({ err: error }, `background work failed: ${context}`)
+      },
       ...(options.clock ? { clock: options.clock } : {}),
     })
-    return await assemble(config, services, logger)
+    metrics.watch({
+      pendingDeletions: () => services?.metadata.countPendingDeletions() ?? Promise.resolve(0),
+      databasePool: () => services?.databasePool(),
+    })
+    return await assemble(config, services, { logger, metrics })
   } catch (error) {
     logger.error({ err: error }, 'Granary could not start')
     await services?.close().catch(() => {})
@@ -65,8 +74,17 @@ export async function createServer(
   }
 }
 
+/** The code of an AppError (a store's failure), `internal_error` for anything else. */
+function errorCode(error: unknown): string {
+  return isAppError(error) ? error.code : 'internal_error'
+}
+
 /** Bootstraps and builds the app over opened services. */
-async function assemble(config: Config, services: Services, logger: Logger): Promise<Server> {
+async function assemble(
+  config: Config,
+  services: Services,
+  { logger, metrics }: { logger: Logger; metrics: ServerMetrics },
+): Promise<Server> {
   const started = await bootstrap(config, services.admin, services.metadata)
   const app = await buildApp(
     {
@@ -85,6 +103,8 @@ async function assemble(config: Config, services: Services, logger: Logger): Pro
       maxUploadBytes: config.maxUploadBytes,
       bodyIdleTimeoutMs: config.bodyIdleTimeoutMs,
       logger,
+      metrics,
+      metricsToken: config.metricsToken,
       rateLimits: config.rateLimits,
       trustProxy: config.trustProxy,
       web: { dir: config.webDir ?? defaultWebDir(), connectOrigins: connectOrigins(config) },

@@ -309,6 +309,8 @@ export interface MetadataStore {
   finishDeletion(blobName: string): Promise<void>
   /** Deleting failed: counts the attempt and tries again at `nextAttemptAt`. */
   postponeDeletion(blobName: string, nextAttemptAt: string): Promise<void>
+  /** How many blobs are queued for deletion (the reaper's backlog, for /metrics). */
+  countPendingDeletions(): Promise<number>
   /** True while the blob's deletion is queued (its file is deleted; its links must not serve). */
   isDeletionPending(blobName: string): Promise<boolean>
 

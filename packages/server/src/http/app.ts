@@ -9,12 +9,15 @@ import type { LargeUploadService } from '../domain/large-upload-service.ts'
 import type { MultipartService } from '../domain/multipart-service.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
+import type { ServerMetrics } from '../server-metrics.ts'
 import { registerApiDocs } from './api-docs.ts'
 import { installErrorHandling } from './error-handler.ts'
 import { installExpectContinue } from './expect-continue.ts'
 import { endJsonWithNewline } from './json-newline.ts'
+import { installMetrics } from './metrics.ts'
 import { installRateLimits, type RateLimitSettings } from './rate-limits.ts'
 import { type Authenticate, installRequestAuth } from './request-auth.ts'
+import { RequestLog } from './request-log.ts'
 import { adminRoutes } from './routes/admin/admin-routes.ts'
 import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
 import { fileRoutes } from './routes/files/file-routes.ts'
@@ -46,6 +49,10 @@ export interface AppOptions {
   rateLimits: RateLimitSettings
   /** Proxies whose X-Forwarded-For names the client (rate limits count per client address). */
   trustProxy?: string | undefined
+  /** This server's metrics (/metrics), fed by every request. */
+  metrics: ServerMetrics
+  /** A bearer token that may read /metrics besides admin keys. */
+  metricsToken?: string | undefined
   /** Serve the web UI from this folder at `/` (nothing when it holds no index.html). */
   web?: WebAssetsOptions
 }
@@ -56,6 +63,7 @@ export async function buildApp(
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger,
+    logController: new RequestLog(),
     genReqId: () => `req_${randomId(12)}`,
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     // No total request timeout: a 500 MB form upload over a slow link must finish. Idle bodies
@@ -72,6 +80,10 @@ export async function buildApp(
   installExpectContinue(app.server)
   installErrorHandling(app)
   installRequestAuth(app, services.authenticate, await installRateLimits(app, options.rateLimits))
+  installMetrics(app, services.authenticate, {
+    metrics: options.metrics,
+    token: options.metricsToken,
+  })
   for (const schema of sharedSchemas) app.addSchema(schema)
   app.setValidatorCompiler(schemaValidators(sharedSchemas))
   endJsonWithNewline(app)

@@ -36,12 +36,19 @@ export function bearerSecret(request: {
   return match?.[1]
 }
 
+/** The key each authenticated request was made with. */
+const principals = new WeakMap<FastifyRequest, Principal>()
+
+/** The id of the key `request` was authenticated with, if any (its log line names it). */
+export function callerKeyId(request: FastifyRequest): string | undefined {
+  return principals.get(request)?.keyId
+}
+
 export function installRequestAuth(
   app: FastifyInstance,
   authenticate: Authenticate,
   limits: RateLimits = NO_LIMITS,
 ): void {
-  const principals = new WeakMap<FastifyRequest, Principal>()
   app.decorateRequest('principal', {
     getter(this: FastifyRequest): Principal {
       const principal = principals.get(this)

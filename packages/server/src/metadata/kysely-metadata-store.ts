@@ -274,6 +274,16 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
+  countPendingDeletions(): Promise<number> {
+    return this.#run(async (db) => {
+      const row = await db
+        .selectFrom('pending_deletions')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .executeTakeFirstOrThrow()
+      return Number(row.count)
+    })
+  }
+
   isDeletionPending(blobName: string): Promise<boolean> {
     return this.#run(async (db) => {
       const row = await db

@@ -257,8 +257,10 @@ export function describeMetadataStore(
       const file = fileRecord(ws, 'queue/x.txt')
       await store.putFile(file, { overwrite: true })
       assert.equal(await store.isDeletionPending(file.blobName), false)
+      const queuedBefore = await store.countPendingDeletions()
       await store.deleteFile(ws, 'queue/x.txt')
       assert.equal(await store.isDeletionPending(file.blobName), true)
+      assert.equal(await store.countPendingDeletions(), queuedBefore + 1)
       const now = new Date().toISOString()
       assert.ok((await store.listDueDeletions(now, 100)).includes(file.blobName))
       const later = new Date(Date.now() + 60_000).toISOString()
@@ -267,6 +269,7 @@ export function describeMetadataStore(
       assert.ok((await store.listDueDeletions(later, 100)).includes(file.blobName))
       await store.finishDeletion(file.blobName)
       assert.equal(await store.isDeletionPending(file.blobName), false)
+      assert.equal(await store.countPendingDeletions(), queuedBefore)
       assert.ok(!(await store.listDueDeletions(later, 100)).includes(file.blobName))
     })
 

@@ -8,6 +8,8 @@ import { type PostgresCluster, startPostgresCluster } from '../support/postgres-
 import { requires } from '../support/requires.ts'
 import { startTestServer, type TestServer, uploadForm } from '../support/test-server.ts'
 
+const METRICS_TOKEN = 'metrics-token-0123456789'
+
 describe('PostgreSQL outage', requires('postgres-server'), () => {
   let cluster: PostgresCluster
   let server: TestServer
@@ -15,7 +17,7 @@ describe('PostgreSQL outage', requires('postgres-server'), () => {
     cluster = await startPostgresCluster()
     server = await startTestServer({
       name: 'postgres+local',
-      env: { GRANARY_DATABASE_URL: cluster.url },
+      env: { GRANARY_DATABASE_URL: cluster.url, GRANARY_METRICS_TOKEN: METRICS_TOKEN },
     })
   })
   after(async () => {
@@ -43,6 +45,13 @@ describe('PostgreSQL outage', requires('postgres-server'), () => {
       assert.ok(Number(response.headers['retry-after']) > 0)
     }
     assert.equal((await server.request({ method: 'GET', url: '/healthz' })).statusCode, 200)
+    // /metrics still answers (with its token: an admin key needs the database) and counts them.
+    const metrics = await server.request({ method: 'GET', url: '/metrics', as: METRICS_TOKEN })
+    assert.equal(metrics.statusCode, 200)
+    const errors = metrics.body.match(
+      /^granary_store_errors_total\{store="database",code="database_unavailable"\} (\d+)$/m,
+    )
+    assert.ok(Number(errors?.[1]) >= 3, metrics.body)
     await cluster.restart()
     let listed: { files: Array<{ key: string }> } | undefined
     for (let attempt = 0; attempt < 50 && !listed; attempt++) {

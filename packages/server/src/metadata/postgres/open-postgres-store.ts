@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { AppError } from '../../domain/errors.ts'
+import type { PoolUse } from '../../server-metrics.ts'
 import { KyselyMetadataStore } from '../kysely-metadata-store.ts'
 import type { Database } from '../schema.ts'
 import { postgresDialect } from './postgres-dialect.ts'
@@ -19,6 +20,8 @@ export interface PostgresStoreOptions {
    * network dropped). They are harmless, the pool replaces the connection; log them.
    */
   onConnectionError?: (error: unknown) => void
+  /** Given a function that reads the pool's connections (for /metrics). */
+  watchPool?: (use: () => PoolUse) => void
 }
 
 /**
@@ -46,6 +49,11 @@ export async function openPostgresStore(
   // the failed query itself rejects and is translated below.
   pool.on('error', onError)
   pool.on('connect', (client) => client.on('error', onError))
+  options.watchPool?.(() => ({
+    total: pool.totalCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount,
+  }))
   const store = new KyselyMetadataStore({
     db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
     dialect: postgresDialect,
