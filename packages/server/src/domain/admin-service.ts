@@ -1,4 +1,5 @@
 import type { Scope } from '@granary/protocol'
+import { type AuditContext, auditContext } from './audit.ts'
 import { hashSecret, type Principal, requirePermission } from './auth.ts'
 import { type Clock, isoNow } from './clock.ts'
 import { AppError } from './errors.ts'
@@ -85,14 +86,14 @@ export class AdminService {
     requirePermission(principal, 'admin')
     return this.ensureWorkspace(
       { id: request.id ?? newWorkspaceId(), name: request.name },
-      { mustBeNew: true },
+      { mustBeNew: true, audit: auditContext(principal, this.#clock) },
     )
   }
 
   /** Creates the workspace unless it exists; used at start-up for `ws_default`. */
   async ensureWorkspace(
     request: { id: string; name: string },
-    options = { mustBeNew: false },
+    options: { mustBeNew: boolean; audit?: AuditContext } = { mustBeNew: false },
   ): Promise<WorkspaceRecord> {
     if (!isWorkspaceId(request.id)) {
       throw new AppError(
@@ -110,7 +111,8 @@ export class AdminService {
     if (existing) return existing
     const workspace = { id: request.id, name: request.name, createdAt: isoNow(this.#clock) }
     try {
-      await this.#metadata.createWorkspace(workspace)
+      const audit = options.audit ?? auditContext(null, this.#clock)
+      await this.#metadata.createWorkspace(workspace, { audit })
     } catch (error) {
       // Another process starting at the same moment made it first.
       const made = !options.mustBeNew && (await this.#metadata.getWorkspace(request.id))
@@ -128,11 +130,15 @@ export class AdminService {
   async createKey(principal: Principal, request: NewKey): Promise<IssuedKey> {
     requirePermission(principal, 'admin')
     await this.#checkNewKey(request)
-    return this.issueKey(request, newKeySecret())
+    return this.issueKey(request, newKeySecret(), auditContext(principal, this.#clock))
   }
 
   /** Stores a key with the given secret; used at start-up for the bootstrap admin key. */
-  async issueKey(request: NewKey, secret: string): Promise<IssuedKey> {
+  async issueKey(
+    request: NewKey,
+    secret: string,
+    audit = auditContext(null, this.#clock),
+  ): Promise<IssuedKey> {
     const isAdmin = request.scopes.includes('admin')
     const record: KeyRecord = {
       id: newKeyId(),
@@ -144,7 +150,7 @@ export class AdminService {
       revokedAt: null,
       secretHash: hashSecret(secret),
     }
-    await this.#metadata.createKey(record)
+    await this.#metadata.createKey(record, { audit })
     return { key: publicKey(record), secret }
   }
 
@@ -162,7 +168,8 @@ export class AdminService {
   async revokeKey(principal: Principal, id: string): Promise<void> {
     requirePermission(principal, 'admin')
     if (!isKeyId(id)) throw new AppError('api_key_not_found', `No active API key '${id}'.`)
-    await this.#metadata.revokeKey(id, isoNow(this.#clock))
+    const audit = auditContext(principal, this.#clock)
+    await this.#metadata.revokeKey(id, isoNow(this.#clock), { audit })
   }
 
   async #checkNewKey(request: NewKey): Promise<void> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Scope } from '@granary/protocol'
+import type { RequestOrigin } from './audit.ts'
 import type { Clock } from './clock.ts'
 import { AppError } from './errors.ts'
 import { isWorkspaceId } from './ids.ts'
@@ -14,6 +15,13 @@ export interface Principal {
   readonly scopes: readonly Scope[]
   /** null: every workspace. */
   readonly workspaceIds: readonly string[] | null
+  /** The request it came with (client address, request id), for the audit trail. */
+  readonly origin?: RequestOrigin
+}
+
+/** The principal as seen in one request: what the audit trail records besides the key. */
+export function withOrigin(principal: Principal, origin: RequestOrigin): Principal {
+  return Object.freeze({ ...principal, origin: Object.freeze({ ...origin }) })
 }
 
 export type Permission = 'admin' | 'files:read' | 'files:write' | 'files:delete'

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
 import { crashPoint } from '../crash-points.ts'
+import { type Audited, auditContext, fileFacts } from './audit.ts'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import type { BlobDeletions } from './blob-deletions.ts'
 import { type Clock, isoNow } from './clock.ts'
@@ -91,7 +92,10 @@ export class FileService {
       createdAt: now,
       updatedAt: now,
     }
-    return this.commit(file, { overwrite: upload.overwrite })
+    return this.commit(file, {
+      overwrite: upload.overwrite,
+      audit: auditContext(principal, this.#deps.clock),
+    })
   }
 
   /**
@@ -100,7 +104,7 @@ export class FileService {
    */
   async commit(
     file: FileRecord,
-    options: { overwrite: boolean; completeUploadId?: string },
+    options: { overwrite: boolean; completeUploadId?: string } & Audited,
   ): Promise<FileRecord> {
     let result: Awaited<ReturnType<MetadataStore['putFile']>>
     try {
@@ -128,13 +132,17 @@ export class FileService {
     // Active content never inline, text in UTF-8 (serving-policy.ts): signed into the URL, so
     // both Granary's endpoint and S3's response overrides serve it this way.
     const serving = servingFor(file.contentType, request.disposition)
-    return this.#deps.urls.download({
+    const signed = await this.#deps.urls.download({
       blobName: file.blobName,
       filename: file.name,
       contentType: serving.contentType,
       disposition: serving.disposition,
       expiresIn: request.expiresIn,
     })
+    // Recorded once signed: the event holds what was linked, never the URL or its signature.
+    const context = auditContext(principal, this.#deps.clock)
+    await this.#deps.metadata.appendEvents(context, [fileFacts('link.issue', file)])
+    return signed
   }
 
   /**
@@ -144,7 +152,8 @@ export class FileService {
    */
   async delete(principal: Principal, workspaceId: string, key: string): Promise<void> {
     await this.#authorize(principal, 'files:delete', workspaceId)
-    const removed = await this.#deps.metadata.deleteFile(workspaceId, validateKey(key))
+    const audit = auditContext(principal, this.#deps.clock)
+    const removed = await this.#deps.metadata.deleteFile(workspaceId, validateKey(key), { audit })
     if (!removed) throw fileNotFound(workspaceId, key)
     crashPoint('delete.queued')
     await this.#deps.deletions.deleteNow(removed.blobName)

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { crashPoint } from '../crash-points.ts'
+import { type AuditContext, auditContext } from './audit.ts'
 import { hasPermission, type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import { stagedNameFor } from './blob-names.ts'
 import { type Clock, isoNow } from './clock.ts'
@@ -101,10 +102,12 @@ export class LargeUploadService {
       clock,
       policy,
     )
+    const audit = auditContext(principal, clock)
     if (request.multipart || request.size >= policy.multipartThreshold) {
-      return { upload: await this.#deps.multipart.start(upload, request.partSizeHint), put: null }
+      const session = await this.#deps.multipart.start(upload, request.partSizeHint, audit)
+      return { upload: session, put: null }
     }
-    await this.#deps.metadata.createUpload(upload)
+    await this.#deps.metadata.createUpload(upload, { audit })
     const signed = await this.#deps.urls.upload({
       uploadId: upload.id,
       // Direct PUTs (S3) land beside the blob; confirm adopts them (see #received).
@@ -171,11 +174,12 @@ export class LargeUploadService {
       const file = await this.#alreadyConfirmed(upload)
       return hasPermission(principal, 'files:read') ? file : { id: file.id, key: file.key }
     }
-    const received = await this.#received(upload)
+    const audit = auditContext(principal, this.#deps.clock)
+    const received = await this.#received(upload, audit)
     crashPoint('confirm.verified')
     const declared = (request.sha256 ?? upload.sha256)?.toLowerCase()
     if (declared && declared !== received.sha256) {
-      await this.#discard(upload)
+      await this.#discard(upload, audit)
       throw new AppError(
         'checksum_mismatch',
         `The bytes' SHA-256 is ${received.sha256}, not ${declared}; upload again.`,
@@ -198,6 +202,7 @@ export class LargeUploadService {
     return this.#deps.files.commit(file, {
       overwrite: upload.overwrite,
       completeUploadId: upload.id,
+      audit,
     })
   }
 
@@ -251,11 +256,11 @@ export class LargeUploadService {
    * longer change them); a multipart session's parts are joined first. Each step may have been
    * done already by a confirm that failed later.
    */
-  async #received(upload: Upload): Promise<{ size: number; sha256: string }> {
+  async #received(upload: Upload, audit: AuditContext): Promise<{ size: number; sha256: string }> {
     if (upload.status === 'received' && upload.receivedSha256) {
       return { size: upload.size, sha256: upload.receivedSha256 }
     }
-    const adopted = upload.multipart ? undefined : await this.#adopt(upload)
+    const adopted = upload.multipart ? undefined : await this.#adopt(upload, audit)
     if (adopted) return { size: adopted.size, sha256: adopted.sha256 ?? '' }
     const stat = await this.#deps.blobs.stat(upload.blobName)
     if (upload.multipart && !stat) {
@@ -269,7 +274,7 @@ export class LargeUploadService {
       )
     }
     if (stat.size !== upload.size) {
-      await this.#discard(upload)
+      await this.#discard(upload, audit)
       throw new AppError(
         'size_mismatch',
         `${stat.size} bytes arrived, not the ${upload.size} declared; upload again.`,
@@ -281,13 +286,13 @@ export class LargeUploadService {
     }
   }
 
-  async #adopt(upload: Upload) {
+  async #adopt(upload: Upload, audit: AuditContext) {
     try {
       return await this.#deps.blobs.adopt(stagedNameFor(upload.blobName), upload.blobName, {
         exactSize: upload.size,
       })
     } catch (error) {
-      if (isAppError(error, 'size_mismatch')) await this.#discard(upload)
+      if (isAppError(error, 'size_mismatch')) await this.#discard(upload, audit)
       throw error
     }
   }
@@ -298,8 +303,8 @@ export class LargeUploadService {
     return hash.digest('hex')
   }
 
-  async #discard(upload: Upload): Promise<void> {
-    await this.#deps.metadata.markUploadFailed(upload.id)
+  async #discard(upload: Upload, audit: AuditContext): Promise<void> {
+    await this.#deps.metadata.markUploadFailed(upload.id, { audit })
     await discardBytes(this.#deps.blobs, upload)
   }
 

@@ -3,6 +3,7 @@
  * with part URLs signed on demand, resumable from what the store holds, completed at confirm.
  */
 import type { Readable } from 'node:stream'
+import { type AuditContext, auditContext } from './audit.ts'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import type { Clock } from './clock.ts'
 import { AppError } from './errors.ts'
@@ -59,7 +60,11 @@ export class MultipartService {
   }
 
   /** Opens the store's session and records the upload; `upload` is a pending upload not yet stored. */
-  async start(upload: SinglePutUpload, partSizeHint: number | undefined): Promise<MultipartUpload> {
+  async start(
+    upload: SinglePutUpload,
+    partSizeHint: number | undefined,
+    audit?: AuditContext,
+  ): Promise<MultipartUpload> {
     const partSize = partSizeFor(upload.size, partSizeHint ?? this.#deps.policy.partSize)
     const partCount = Math.max(1, Math.ceil(upload.size / partSize))
     if (partCount > MAX_PARTS)
@@ -71,7 +76,7 @@ export class MultipartService {
     })
     const layout = { storeUploadId, partSize, partCount }
     const session = asSession(upload, layout, this.#deps.policy)
-    await this.#deps.metadata.createUpload(session)
+    await this.#deps.metadata.createUpload(session, { audit })
     return session
   }
 
@@ -136,7 +141,8 @@ export class MultipartService {
 
   async abort(principal: Principal, workspaceId: string, uploadId: string): Promise<void> {
     const upload = await this.#find(principal, workspaceId, uploadId)
-    if (!(await this.#deps.metadata.closeUpload(upload.id, 'aborted'))) {
+    const audit = auditContext(principal, this.#deps.clock)
+    if (!(await this.#deps.metadata.closeUpload(upload.id, 'aborted', { audit }))) {
       throw new AppError(
         'upload_not_found',
         `Upload '${uploadId}' is not open; it was completed, aborted or expired.`,

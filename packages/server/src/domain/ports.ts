@@ -4,6 +4,7 @@
  */
 import type { Readable } from 'node:stream'
 import type { Scope } from '@granary/protocol'
+import type { Audited, AuditLog } from './audit.ts'
 
 export interface IoOptions {
   signal?: AbortSignal
@@ -258,24 +259,27 @@ export interface PutFileResult {
 /**
  * Metadata: workspaces, API keys, files and pending uploads. Every method is atomic.
  * Driver errors are translated here: unreachable -> database_unavailable.
+ * Mutating methods take `{ audit }` (domain/audit.ts): given it, the store writes the event(s)
+ * describing the change in the change's own transaction, and none when nothing changed.
  */
-export interface MetadataStore {
+export interface MetadataStore extends AuditLog {
   /** Runs the append-only migrations up to the latest. */
   migrate(): Promise<void>
   /** Throws database_unavailable when the database cannot answer (for /readyz). */
   check(): Promise<void>
   close(): Promise<void>
 
-  /** Existing id -> workspace_exists. */
-  createWorkspace(workspace: WorkspaceRecord): Promise<void>
+  /** Existing id -> workspace_exists. Event: workspace.create. */
+  createWorkspace(workspace: WorkspaceRecord, options?: Audited): Promise<void>
   getWorkspace(id: string): Promise<WorkspaceRecord | undefined>
   listWorkspaces(): Promise<WorkspaceRecord[]>
 
-  createKey(key: KeyRecord): Promise<void>
+  /** Event: key.create (never the secret or its hash). */
+  createKey(key: KeyRecord, options?: Audited): Promise<void>
   findKeyBySecretHash(secretHash: string): Promise<KeyRecord | undefined>
   listKeys(): Promise<KeyRecord[]>
-  /** Sets revoked_at; unknown or already revoked id -> api_key_not_found. */
-  revokeKey(id: string, at: string): Promise<void>
+  /** Sets revoked_at; unknown or already revoked id -> api_key_not_found. Event: key.revoke. */
+  revokeKey(id: string, at: string, options?: Audited): Promise<void>
 
   getFile(workspaceId: string, key: string): Promise<FileRecord | undefined>
   /** Files of one workspace in key order (byte order of UTF-8) within the range. */
@@ -292,17 +296,17 @@ export interface MetadataStore {
    * Makes `file` the current version of its key in one transaction, keeping the existing id and
    * created_at. overwrite=false and the key exists -> file_exists. With `completeUploadId`, that
    * upload is marked completed in the same transaction; if a racing call completed it first,
-   * nothing changes and the current record is answered.
+   * nothing changes and the current record is answered. Event: file.upload or file.replace.
    */
   putFile(
     file: FileRecord,
-    options: { overwrite: boolean; completeUploadId?: string },
+    options: { overwrite: boolean; completeUploadId?: string } & Audited,
   ): Promise<PutFileResult>
   /**
    * Removes the key and, in the same transaction, queues its blob for deletion; answers the
-   * removed record; missing -> undefined.
+   * removed record; missing -> undefined. Event: file.delete.
    */
-  deleteFile(workspaceId: string, key: string): Promise<FileRecord | undefined>
+  deleteFile(workspaceId: string, key: string, options?: Audited): Promise<FileRecord | undefined>
   /** Blobs queued for deletion whose next attempt is due at `now`, at most `limit`. */
   listDueDeletions(now: string, limit: number): Promise<string[]>
   /** The blob is gone: drops it from the queue. */
@@ -314,7 +318,8 @@ export interface MetadataStore {
   /** True while the blob's deletion is queued (its file is deleted; its links must not serve). */
   isDeletionPending(blobName: string): Promise<boolean>
 
-  createUpload(upload: Upload): Promise<void>
+  /** Event: upload.start. */
+  createUpload(upload: Upload, options?: Audited): Promise<void>
   getUpload(id: string): Promise<Upload | undefined>
   /** The upload that produced this blob, if any. */
   getUploadByBlob(blobName: string): Promise<Upload | undefined>
@@ -322,9 +327,13 @@ export interface MetadataStore {
   listOpenUploads(workspaceId: string, key: string): Promise<Upload[]>
   /** Records the received bytes' checksum: pending -> received. Not pending -> upload_already_received. */
   markUploadReceived(id: string, sha256: string | null): Promise<void>
-  markUploadFailed(id: string): Promise<void>
-  /** Ends an open upload: pending or received -> `status`. Answers false when it was not open. */
-  closeUpload(id: string, status: 'aborted' | 'expired'): Promise<boolean>
+  /** Event: upload.fail (wrong size or checksum at confirm). */
+  markUploadFailed(id: string, options?: Audited): Promise<void>
+  /**
+   * Ends an open upload: pending or received -> `status`. Answers false when it was not open.
+   * Event (when it was open): upload.abort or upload.expire.
+   */
+  closeUpload(id: string, status: 'aborted' | 'expired', options?: Audited): Promise<boolean>
   /** Pushes an open upload's idle deadline to `expiresAt`. */
   touchUpload(id: string, expiresAt: string): Promise<void>
   /** Open uploads of a workspace, newest first. */

@@ -1,4 +1,5 @@
 import { crashPoint } from '../crash-points.ts'
+import { auditContext } from './audit.ts'
 import { type Principal, requirePermission } from './auth.ts'
 import { blobOfStaged } from './blob-names.ts'
 import { type Clock, isoNow } from './clock.ts'
@@ -53,7 +54,9 @@ export class UploadReaper {
     for (;;) {
       const batch = await this.#metadata.listExpiredUploads(now, 100)
       for (const upload of batch) {
-        if (!(await this.#metadata.closeUpload(upload.id, 'expired'))) continue
+        // The server itself expires it: an event without an actor.
+        const audit = auditContext(null, this.#options.clock)
+        if (!(await this.#metadata.closeUpload(upload.id, 'expired', { audit }))) continue
         report.expiredUploads++
         report.reclaimedBytes += await discardBytes(this.#blobs, upload)
       }

@@ -5,7 +5,7 @@
  * and workspaces again on its own; this hook only makes sure no route can forget the key.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
-import { type Permission, type Principal, requirePermission } from '../domain/auth.ts'
+import { type Permission, type Principal, requirePermission, withOrigin } from '../domain/auth.ts'
 import { isAppError } from '../domain/errors.ts'
 import { NO_LIMITS, type RateLimits } from './rate-limits.ts'
 
@@ -67,7 +67,7 @@ export function installRequestAuth(
     })
     await limits.perKey(request, reply, principal.keyId)
     if (auth !== 'key') requirePermission(principal, auth)
-    principals.set(request, principal)
+    principals.set(request, withOrigin(principal, { ip: request.ip, requestId: request.id }))
   })
 }
 

@@ -3,10 +3,13 @@
  * overwrite, completing an upload, and keeping the file's id.
  */
 import type { Kysely, Transaction } from 'kysely'
+import { type Audited, fileFacts } from '../domain/audit.ts'
 import { AppError } from '../domain/errors.ts'
 import type { FileRecord, PutFileResult } from '../domain/ports.ts'
+import { writeEvents } from './audit-events.ts'
 import { fileRecord, fileRow } from './rows.ts'
 import type { Database } from './schema.ts'
+import type { SqlDialect } from './sql-dialect.ts'
 
 export async function findFile(
   db: Kysely<Database>,
@@ -27,7 +30,12 @@ export async function findFile(
 export async function putFileIn(
   trx: Transaction<Database>,
   file: FileRecord,
-  options: { overwrite: boolean; completeUploadId?: string; lock: boolean },
+  options: {
+    overwrite: boolean
+    completeUploadId?: string
+    lock: boolean
+    dialect: SqlDialect
+  } & Audited,
 ): Promise<PutFileResult> {
   // The upload first: a racing confirm of the same upload waits here until the winner commits,
   // so the read below sees what the winner made.
@@ -63,6 +71,8 @@ export async function putFileIn(
   } else {
     await trx.insertInto('files').values(fileRow(stored)).execute()
   }
+  const action = existing ? 'file.replace' : 'file.upload'
+  await writeEvents(trx, options.dialect, options.audit, [fileFacts(action, stored)])
   return { file: stored, replacedBlobName: existing?.blobName ?? null }
 }
 

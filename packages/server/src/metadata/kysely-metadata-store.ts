@@ -1,4 +1,13 @@
-import { type Kysely, Migrator } from 'kysely'
+import { type Kysely, Migrator, type Transaction } from 'kysely'
+import {
+  type AuditContext,
+  type AuditEvent,
+  type Audited,
+  type AuditFacts,
+  type AuditQuery,
+  facts,
+  fileFacts,
+} from '../domain/audit.ts'
 import { AppError } from '../domain/errors.ts'
 import type {
   FileRecord,
@@ -9,6 +18,7 @@ import type {
   Upload,
   WorkspaceRecord,
 } from '../domain/ports.ts'
+import { listEvents, purgeEvents, writeEvents } from './audit-events.ts'
 import { findFile, putFileIn } from './file-writes.ts'
 import { folderEntries } from './folder-entries.ts'
 import { GranaryMigrations } from './migrations/index.ts'
@@ -65,6 +75,40 @@ export class KyselyMetadataStore implements MetadataStore {
     }
   }
 
+  /**
+   * Runs `work` in a transaction and appends the events it answers, last, in the same
+   * transaction: the change and its record commit or roll back together.
+   */
+  #audited<T>(
+    audit: AuditContext | undefined,
+    work: (trx: Transaction<Database>) => Promise<{ value: T; events: AuditFacts[] }>,
+    onDuplicate?: () => AppError,
+  ): Promise<T> {
+    return this.#run(
+      (db) =>
+        db.transaction().execute(async (trx) => {
+          const { value, events } = await work(trx)
+          await writeEvents(trx, this.#dialect, audit, events)
+          return value
+        }),
+      onDuplicate,
+    )
+  }
+
+  appendEvents(context: AuditContext, events: readonly AuditFacts[]): Promise<void> {
+    return this.#run((db) =>
+      db.transaction().execute((trx) => writeEvents(trx, this.#dialect, context, events)),
+    )
+  }
+
+  listEvents(query: AuditQuery): Promise<AuditEvent[]> {
+    return this.#run((db) => listEvents(db, query))
+  }
+
+  purgeEvents(before: string): Promise<number> {
+    return this.#run((db) => purgeEvents(db, before))
+  }
+
   async migrate(): Promise<void> {
     const { error } = await this.#run(async (db) => {
       const schema = await this.#dialect.migrationSchema(db)
@@ -88,10 +132,15 @@ export class KyselyMetadataStore implements MetadataStore {
     return this.#db.destroy()
   }
 
-  createWorkspace(workspace: WorkspaceRecord): Promise<void> {
-    return this.#run(
-      async (db) => {
-        await db.insertInto('workspaces').values(workspaceRow(workspace)).execute()
+  createWorkspace(workspace: WorkspaceRecord, options: Audited = {}): Promise<void> {
+    return this.#audited(
+      options.audit,
+      async (trx) => {
+        await trx.insertInto('workspaces').values(workspaceRow(workspace)).execute()
+        return {
+          value: undefined,
+          events: [facts('workspace.create', { workspaceId: workspace.id })],
+        }
       },
       () =>
         new AppError(
@@ -118,9 +167,10 @@ export class KyselyMetadataStore implements MetadataStore {
     )
   }
 
-  createKey(key: KeyRecord): Promise<void> {
-    return this.#run(async (db) => {
-      await db.insertInto('api_keys').values(keyRow(key)).execute()
+  createKey(key: KeyRecord, options: Audited = {}): Promise<void> {
+    return this.#audited(options.audit, async (trx) => {
+      await trx.insertInto('api_keys').values(keyRow(key)).execute()
+      return { value: undefined, events: [facts('key.create', { key: key.id })] }
     })
   }
 
@@ -147,9 +197,9 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
-  revokeKey(id: string, at: string): Promise<void> {
-    return this.#run(async (db) => {
-      const result = await db
+  revokeKey(id: string, at: string, options: Audited = {}): Promise<void> {
+    return this.#audited(options.audit, async (trx) => {
+      const result = await trx
         .updateTable('api_keys')
         .set({ revoked_at: at })
         .where('id', '=', id)
@@ -158,6 +208,7 @@ export class KyselyMetadataStore implements MetadataStore {
       if (Number(result.numUpdatedRows) === 0) {
         throw new AppError('api_key_not_found', `No active API key '${id}'.`)
       }
+      return { value: undefined, events: [facts('key.revoke', { key: id })] }
     })
   }
 
@@ -202,14 +253,14 @@ export class KyselyMetadataStore implements MetadataStore {
    */
   async putFile(
     file: FileRecord,
-    options: { overwrite: boolean; completeUploadId?: string },
+    options: { overwrite: boolean; completeUploadId?: string } & Audited,
   ): Promise<PutFileResult> {
     const lock = this.#dialect.locksRows
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#db
           .transaction()
-          .execute((trx) => putFileIn(trx, file, { ...options, lock }))
+          .execute((trx) => putFileIn(trx, file, { ...options, lock, dialect: this.#dialect }))
       } catch (error) {
         if (!this.#isUniqueViolation(error)) throw this.#translate(error)
         if (attempt === PUT_FILE_ATTEMPTS) {
@@ -224,25 +275,28 @@ export class KyselyMetadataStore implements MetadataStore {
   }
 
   /** The blob's deletion is queued in the same transaction: a 204 is never a lost promise. */
-  deleteFile(workspaceId: string, key: string): Promise<FileRecord | undefined> {
-    return this.#run((db) =>
-      db.transaction().execute(async (trx) => {
-        const row = await trx
-          .deleteFrom('files')
-          .where('workspace_id', '=', workspaceId)
-          .where('key', '=', key)
-          .returningAll()
-          .executeTakeFirst()
-        if (!row) return undefined
-        const now = new Date().toISOString()
-        await trx
-          .insertInto('pending_deletions')
-          .values({ blob_name: row.blob_name, queued_at: now, attempts: 0, next_attempt_at: now })
-          .onConflict((conflict) => conflict.column('blob_name').doNothing())
-          .execute()
-        return fileRecord(row)
-      }),
-    )
+  deleteFile(
+    workspaceId: string,
+    key: string,
+    options: Audited = {},
+  ): Promise<FileRecord | undefined> {
+    return this.#audited(options.audit, async (trx) => {
+      const row = await trx
+        .deleteFrom('files')
+        .where('workspace_id', '=', workspaceId)
+        .where('key', '=', key)
+        .returningAll()
+        .executeTakeFirst()
+      if (!row) return { value: undefined, events: [] }
+      const now = new Date().toISOString()
+      await trx
+        .insertInto('pending_deletions')
+        .values({ blob_name: row.blob_name, queued_at: now, attempts: 0, next_attempt_at: now })
+        .onConflict((conflict) => conflict.column('blob_name').doNothing())
+        .execute()
+      const removed = fileRecord(row)
+      return { value: removed, events: [fileFacts('file.delete', removed)] }
+    })
   }
 
   listDueDeletions(now: string, limit: number): Promise<string[]> {
@@ -295,9 +349,10 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
-  createUpload(upload: Upload): Promise<void> {
-    return this.#run(async (db) => {
-      await db.insertInto('uploads').values(uploadRow(upload)).execute()
+  createUpload(upload: Upload, options: Audited = {}): Promise<void> {
+    return this.#audited(options.audit, async (trx) => {
+      await trx.insertInto('uploads').values(uploadRow(upload)).execute()
+      return { value: undefined, events: [fileFacts('upload.start', upload)] }
     })
   }
 
@@ -350,21 +405,31 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
-  markUploadFailed(id: string): Promise<void> {
-    return this.#run(async (db) => {
-      await db.updateTable('uploads').set({ status: 'failed' }).where('id', '=', id).execute()
+  markUploadFailed(id: string, options: Audited = {}): Promise<void> {
+    return this.#audited(options.audit, async (trx) => {
+      const row = await trx
+        .updateTable('uploads')
+        .set({ status: 'failed' })
+        .where('id', '=', id)
+        .where('status', '!=', 'failed')
+        .returningAll()
+        .executeTakeFirst()
+      return { value: undefined, events: row ? [fileFacts('upload.fail', uploadRecord(row))] : [] }
     })
   }
 
-  closeUpload(id: string, status: 'aborted' | 'expired'): Promise<boolean> {
-    return this.#run(async (db) => {
-      const result = await db
+  closeUpload(id: string, status: 'aborted' | 'expired', options: Audited = {}): Promise<boolean> {
+    return this.#audited(options.audit, async (trx) => {
+      const row = await trx
         .updateTable('uploads')
         .set({ status })
         .where('id', '=', id)
         .where('status', 'in', OPEN)
+        .returningAll()
         .executeTakeFirst()
-      return Number(result.numUpdatedRows) === 1
+      if (!row) return { value: false, events: [] }
+      const action = status === 'aborted' ? 'upload.abort' : 'upload.expire'
+      return { value: true, events: [fileFacts(action, uploadRecord(row))] }
     })
   }
 

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 /** The tables as Kysely sees them. Timestamps are ISO 8601 UTC strings on both databases. */
 export interface WorkspacesTable {
   id: string
@@ -58,10 +60,34 @@ export interface PendingDeletionsTable {
   next_attempt_at: string
 }
 
+export interface AuditEventsTable {
+  /** Assigned by the database (see SqlDialect.serialKey). */
+  seq: Generated<number | string>
+  id: string
+  at: string
+  actor_key_id: string | null
+  actor_key_name: string | null
+  action: string
+  workspace_id: string | null
+  key: string | null
+  version_id: string | null
+  size: number | string | null
+  ip: string | null
+  request_id: string | null
+  outcome: string
+}
+
+export interface LinkGenerationsTable {
+  file_id: string
+  generation: number
+}
+
 export interface Database {
   workspaces: WorkspacesTable
   api_keys: ApiKeysTable
   files: FilesTable
   uploads: UploadsTable
   pending_deletions: PendingDeletionsTable
+  audit_events: AuditEventsTable
+  link_generations: LinkGenerationsTable
 }

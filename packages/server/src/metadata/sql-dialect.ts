@@ -3,7 +3,7 @@
  * one (`sqlite/sqlite-dialect.ts`, `postgres/postgres-dialect.ts`), so the shared store, queries
  * and migrations never ask which database they run on.
  */
-import type { CreateTableBuilder, Expression, Kysely, RawBuilder } from 'kysely'
+import type { CreateTableBuilder, Expression, Kysely, RawBuilder, Transaction } from 'kysely'
 
 export interface SqlDialect {
   /** A text column type that compares byte-wise (UTF-8 order) whatever the database's locale. */
@@ -23,4 +23,15 @@ export interface SqlDialect {
   readonly locksRows: boolean
   /** The schema Kysely's Migrator keeps its own tables in; undefined for the default. */
   migrationSchema<DB>(db: Kysely<DB>): Promise<string | undefined>
+  /** An integer primary key the database assigns, growing with every insert, never reused. */
+  serialKey<T extends string, C extends string, K extends string>(
+    table: CreateTableBuilder<T, C>,
+    column: K,
+  ): CreateTableBuilder<T, C | K>
+  /**
+   * Makes transactions that append to the audit log commit one at a time from their append on,
+   * so its `seq` order is its commit order (a reader's cursor never skips an event committed
+   * late). Called last in a transaction, it holds the lock only until the commit.
+   */
+  lockEventLog<DB>(trx: Transaction<DB>): Promise<void>
 }

@@ -4,6 +4,7 @@ import * as initial from './0001-initial.ts'
 import * as multipartSessions from './0002-multipart-sessions.ts'
 import * as blobReferences from './0003-blob-references.ts'
 import * as pendingDeletions from './0004-pending-deletions.ts'
+import * as auditEvents from './0007-audit-events.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void>
@@ -15,6 +16,7 @@ const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0002-multipart-sessions': multipartSessions,
   '0003-blob-references': blobReferences,
   '0004-pending-deletions': pendingDeletions,
+  '0007-audit-events': auditEvents,
 }
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */

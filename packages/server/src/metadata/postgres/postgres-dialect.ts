@@ -17,6 +17,19 @@ const dialect: SqlDialect = {
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
     return rows[0]?.schema
   },
+  serialKey: (table, column) =>
+    table.addColumn(column, 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity()),
+  /**
+   * Identity values are taken at insert, not at commit: without this, an event with a smaller
+   * seq could commit after a reader moved past a larger one. A transaction-scoped advisory lock
+   * queues the appenders from their append to their commit.
+   */
+  async lockEventLog(trx) {
+    await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK})`.execute(trx)
+  },
 }
+
+/** Any constant of our own; it names the audit log's append lock. */
+const EVENT_LOG_LOCK = 0x6772616e
 
 export const postgresDialect = Object.freeze(dialect)

@@ -13,6 +13,7 @@ import {
 import { requires } from '../../../test/support/requires.ts'
 import { AppError, isAppError } from '../../domain/errors.ts'
 import type { MetadataStore } from '../../domain/ports.ts'
+import { describeAuditLog } from '../audit-log-contract.ts'
 import { describeMetadataStore, fileRecord, uploadRecord } from '../metadata-store-contract.ts'
 import { translatePostgresError } from './open-postgres-store.ts'
 
@@ -51,6 +52,7 @@ test('PostgreSQL driver errors are translated; others pass through', () => {
 
 describe('PostgreSQL', requires('postgres'), () => {
   describeMetadataStore('postgres', () => freshPostgresStore(testDatabaseUrl()))
+  describeAuditLog('postgres', () => freshPostgresStore(testDatabaseUrl()))
 
   describe('concurrency', () => {
     let fixture: PostgresStoreFixture

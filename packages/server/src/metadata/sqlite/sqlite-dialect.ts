@@ -10,6 +10,11 @@ const dialect: SqlDialect = {
   char: (code) => sql<string>`char(${sql.lit(code)})`,
   locksRows: false,
   migrationSchema: async () => undefined,
+  // AUTOINCREMENT: a purged highest seq is never handed out again (a cursor past it stays valid).
+  serialKey: (table, column) =>
+    table.addColumn(column, 'integer', (c) => c.primaryKey().autoIncrement()),
+  // One writer at a time already holds the whole database until it commits.
+  lockEventLog: async () => {},
 }
 
 export const sqliteDialect = Object.freeze(dialect)

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { AppError } from '../../domain/errors.ts'
+import { describeAuditLog } from '../audit-log-contract.ts'
 import { describeMetadataStore } from '../metadata-store-contract.ts'
 import { openSqliteStore, translateSqliteError } from './open-sqlite-store.ts'
 
-describeMetadataStore('sqlite', async () => {
+async function freshSqliteStore() {
   const dir = await mkdtemp(join(tmpdir(), 'granary-sqlite-'))
   const store = await openSqliteStore(join(dir, 'granary.sqlite'))
   return {
@@ -17,7 +18,10 @@ describeMetadataStore('sqlite', async () => {
       await rm(dir, { recursive: true, force: true })
     },
   }
-})
+}
+
+describeMetadataStore('sqlite', freshSqliteStore)
+describeAuditLog('sqlite', freshSqliteStore)
 
 test('a busy or failing SQLite is database_unavailable; other errors pass through', () => {
   const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })
