@@ -2,6 +2,8 @@ import { type ApiKeyInfo, SCOPES, type Scope } from '@granary/client'
 import { type Command, Option } from 'commander'
 import { contextFor, type RunIO } from './context.ts'
 import { humanSize, shortDate, table } from './format.ts'
+import { registerMaintenanceCommands } from './maintenance.ts'
+import type { LoadServer } from './serve.ts'
 import { registerStorageCommands } from './storage.ts'
 
 interface KeyCreateOptions {
@@ -11,8 +13,8 @@ interface KeyCreateOptions {
   expiresAt?: string
 }
 
-/** `admin workspace …` and `admin key …` (need an admin key). */
-export function registerAdminCommands(program: Command, io: RunIO): void {
+/** `admin workspace …`, `admin key …` (need an admin key), and backup/restore of the data folder. */
+export function registerAdminCommands(program: Command, io: RunIO, loadServer?: LoadServer): void {
   const admin = program
     .command('admin')
     .description('Manage workspaces, API keys and the blob store (needs an admin key)')
@@ -37,6 +39,7 @@ export function registerAdminCommands(program: Command, io: RunIO): void {
       ctx.line(`orphaned blobs:  ${result.orphan_blobs}`)
       ctx.line(`reclaimed:       ${humanSize(result.reclaimed_bytes)}`)
     })
+  registerMaintenanceCommands(admin, io, loadServer)
 }
 
 function registerWorkspaceCommands(group: Command, io: RunIO): void {

@@ -58,7 +58,7 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
   registerFileCommands(program, io)
   registerTransferCommands(program, io)
   registerUploadCommands(program, io)
-  registerAdminCommands(program, io)
+  registerAdminCommands(program, io, options.loadServer)
   registerServeCommand(program, io, options.loadServer)
   return program
 }

@@ -12,7 +12,7 @@ export type LoadServer = () => Promise<unknown>
 
 // A variable specifier keeps tsc and bundlers from requiring the package at build time.
 const SERVER_PACKAGE = '@granary/server'
-const importServer: LoadServer = () => import(SERVER_PACKAGE)
+export const importServer: LoadServer = () => import(SERVER_PACKAGE)
 
 /** `serve`: run a Granary server in this process. */
 export function registerServeCommand(program: Command, io: RunIO, load = importServer): void {
@@ -51,6 +51,11 @@ export function defaultDataDir(env: Record<string, string | undefined>): string 
 }
 
 async function loadRunServer(load: LoadServer): Promise<RunServer> {
+  return loadServerFunction<RunServer>(load, 'runServer')
+}
+
+/** One function of the server package, which is optional: a clear error when it is missing. */
+export async function loadServerFunction<T>(load: LoadServer, name: string): Promise<T> {
   let server: unknown
   try {
     server = await load()
@@ -61,9 +66,9 @@ async function loadRunServer(load: LoadServer): Promise<RunServer> {
       code: 'server_load_failed',
     })
   }
-  const runServer = (server as { runServer?: unknown } | null)?.runServer
-  if (typeof runServer !== 'function') throw notInstalled()
-  return runServer as RunServer
+  const found = (server as Record<string, unknown> | null)?.[name]
+  if (typeof found !== 'function') throw notInstalled()
+  return found as T
 }
 
 function isMissing(err: unknown): boolean {

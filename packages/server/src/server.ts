@@ -21,6 +21,8 @@ import { ServerMetrics } from './server-metrics.ts'
 import { requireFreeSpace } from './storage/local/free-space.ts'
 
 export { type Config, ConfigError, loadConfig } from './config.ts'
+export { backupDataFolder } from './maintenance/backup.ts'
+export { restoreDataFolder } from './maintenance/restore.ts'
 
 export interface RunningServer extends Server {
   readonly url: string
