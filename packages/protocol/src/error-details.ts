@@ -20,7 +20,9 @@ export const errorDetailsSchemas = {
   upload_too_large: details({ max_bytes: integer }, ['max_bytes']),
   checksum_mismatch: details({ part_number: integer, etag: text, md5: text }),
   range_not_satisfiable: details({ size: integer }, ['size']),
-  invalid_region: details({ region: text, known_contigs: { type: 'array', items: text } }, ['region']),
+  invalid_region: details({ region: text, known_contigs: { type: 'array', items: text } }, [
+    'region',
+  ]),
   unsupported_format: details({ format: text }),
   index_missing: details({ looked_for: { type: 'array', items: text } }, ['looked_for']),
   rate_limited: details({ retry_after_s: integer }, ['retry_after_s']),

@@ -1,5 +1,6 @@
 export * from './error-codes.ts'
 export * from './error-details.ts'
+export * from './genomics-schemas.ts'
 export * from './limits.ts'
 export * from './schemas.ts'
 export * from './version.ts'

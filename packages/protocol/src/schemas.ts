@@ -14,14 +14,14 @@ import {
 } from './limits.ts'
 import { SCOPES } from './scopes.ts'
 
-const workspaceId = {
+export const workspaceId = {
   type: 'string',
   minLength: 1,
   maxLength: 64,
   description: 'Workspace id, e.g. ws_abc123.',
 } as const
 // No minLength on keys and file names: the server's key validator names the broken rule.
-const fileKey = {
+export const fileKey = {
   type: 'string',
   maxLength: 4096,
   description: "The file's key, e.g. raw/sample.vcf.",

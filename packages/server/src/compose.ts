@@ -5,6 +5,8 @@ import { AdminService } from './domain/admin-service.ts'
 import { BlobDeletions } from './domain/blob-deletions.ts'
 import type { Clock } from './domain/clock.ts'
 import { FileService } from './domain/file-service.ts'
+import { GenomicsService } from './domain/genomics/genomics-service.ts'
+import { IndexCache } from './domain/genomics/index-cache.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
 import { MultipartService } from './domain/multipart-service.ts'
 import type { BlobStore, MetadataStore, StorageAdmin, TransferUrls } from './domain/ports.ts'
@@ -26,6 +28,8 @@ export interface Services {
   readonly metadata: MetadataStore
   readonly blobs: BlobStore
   readonly files: FileService
+  /** Region queries and headers of indexed genomic files. */
+  readonly genomics: GenomicsService
   /** Retries the deletion of deleted files' bytes (server.ts runs it every few seconds). */
   readonly deletions: BlobDeletions
   readonly largeUploads: LargeUploadService
@@ -93,6 +97,12 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     metadata,
     blobs,
     files,
+    genomics: new GenomicsService({
+      metadata,
+      blobs,
+      files,
+      cache: new IndexCache(INDEX_CACHE_BYTES),
+    }),
     deletions,
     largeUploads,
     multipart,
@@ -108,6 +118,9 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     },
   })
 }
+
+/** Parsed genomic indexes and headers kept in memory, estimated bytes (a human BAM's .bai is ~9 MB). */
+export const INDEX_CACHE_BYTES = 256 * 1024 * 1024
 
 /** A failed deletion of a deleted file's bytes is retried this soon. */
 export const DELETION_RETRY_MS = 5_000

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AdminService } from '../domain/admin-service.ts'
 import type { BlobDeletions } from '../domain/blob-deletions.ts'
 import type { FileService } from '../domain/file-service.ts'
+import type { GenomicsService } from '../domain/genomics/genomics-service.ts'
 import { randomId } from '../domain/ids.ts'
 import type { LargeUploadService } from '../domain/large-upload-service.ts'
 import type { MultipartService } from '../domain/multipart-service.ts'
@@ -29,6 +30,7 @@ import { type WebAssetsOptions, webAssetRoutes } from './web-assets.ts'
 /** What the HTTP layer needs from the rest of the server. */
 export interface AppServices {
   readonly files: FileService
+  readonly genomics: GenomicsService
   readonly largeUploads: LargeUploadService
   readonly multipart: MultipartService
   readonly reaper: UploadReaper

@@ -39,6 +39,7 @@ export async function* bgzfBlocks(
       size = blockSize(pending, at)
     }
   }
+  if (pending.length > 0) throw notBgzf(at)
 }
 
 /** The block's total size (BSIZE + 1), or undefined while its header is incomplete. */

@@ -1,5 +1,5 @@
-import { type BlobSource, readRange } from './blob-filehandle.ts'
 import { type BgzfBlock, bgzfBlocks, compareVirtual, type VirtualPosition } from './bgzf-blocks.ts'
+import { type BlobSource, readRange } from './blob-filehandle.ts'
 
 /** A span of a BGZF file an index points at: records starting in [minv, maxv). */
 export interface IndexChunk {
@@ -27,7 +27,9 @@ export async function* chunkBlocks(
 ): AsyncGenerator<BgzfBlock> {
   const start = chunk.minv.blockPosition
   const firstEnd =
-    chunk.maxv.dataPosition === 0 ? chunk.maxv.blockPosition + 1 : chunk.maxv.blockPosition + MAX_BLOCK
+    chunk.maxv.dataPosition === 0
+      ? chunk.maxv.blockPosition + 1
+      : chunk.maxv.blockPosition + MAX_BLOCK
   let first = true
   for await (const block of bgzfBlocks(sequentialBytes(source, start, firstEnd, signal), start)) {
     const skip = first ? chunk.minv.dataPosition : 0

@@ -13,8 +13,8 @@ export interface GenomicFile {
   /** The records overlapping `region`, in file order, each with its virtual offset. */
   records(region: Region, signal?: AbortSignal): AsyncIterable<Located<GenomicRecord>>
   /**
-   * Whether several regions are sorted, merged and each record printed once (bcftools,
-   * samtools) or printed region by region as asked (tabix).
+   * Whether several regions are sorted, merged and each record printed once (bcftools) or
+   * printed region by region as asked (samtools, tabix).
    */
   readonly mergesRegions: boolean
 }

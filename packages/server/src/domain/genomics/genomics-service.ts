@@ -3,11 +3,11 @@ import { AppError } from '../errors.ts'
 import type { FileService } from '../file-service.ts'
 import type { BlobStore, FileRecord, MetadataStore } from '../ports.ts'
 import type { BlobSource } from './blob-filehandle.ts'
-import { type GenomicFormat, formatOf, indexCandidates, isCsi } from './genomic-formats.ts'
 import type { GenomicFile } from './genomic-file.ts'
+import { formatOf, type GenomicFormat, indexCandidates, isCsi } from './genomic-formats.ts'
 import type { IndexCache } from './index-cache.ts'
+import { type QueryOutput, queryRecords } from './query-stream.ts'
 import { ReadMeter } from './read-meter.ts'
-import { queryRecords, type QueryOutput } from './query-stream.ts'
 import { parseRegion } from './regions.ts'
 import { openTabixFile } from './tabix-file.ts'
 import type { Contig } from './vcf-header.ts'
@@ -52,12 +52,9 @@ export class GenomicsService {
   async query(principal: Principal, request: RegionQuery): Promise<QueryOutput> {
     const meter = new ReadMeter()
     const opened = await this.#open(principal, request, { meter, needIndex: true })
-    const regions = request.regions.map((text) =>
-      parseRegion(
-        text,
-        opened.contigs.map((contig) => contig.name),
-      ),
-    )
+    const names = opened.contigs.map((contig) => contig.name)
+    const onePosition = opened.format === 'vcf' // as bcftools reads chr1:1000
+    const regions = request.regions.map((text) => parseRegion(text, names, { onePosition }))
     return queryRecords(opened, { ...request, regions, meter })
   }
 
@@ -82,7 +79,12 @@ export class GenomicsService {
     request: { workspaceId: string; key: string; signal?: AbortSignal },
     options: { meter: ReadMeter; needIndex: boolean },
   ): Promise<GenomicFile> {
-    const file = await this.#deps.files.get(principal, 'files:read', request.workspaceId, request.key)
+    const file = await this.#deps.files.get(
+      principal,
+      'files:read',
+      request.workspaceId,
+      request.key,
+    )
     const format = formatOf(file.key)
     const index = await this.#findIndex(file, format, options.needIndex)
     const source = (record: FileRecord): BlobSource => ({
@@ -103,9 +105,13 @@ export class GenomicsService {
         request.signal,
       )
     }
-    throw new AppError('unsupported_format', `Region queries of ${format.toUpperCase()} files are not available yet.`, {
-      details: { format },
-    })
+    throw new AppError(
+      'unsupported_format',
+      `Region queries of ${format.toUpperCase()} files are not available yet.`,
+      {
+        details: { format },
+      },
+    )
   }
 
   /** The first index htslib would use that exists beside the file in its workspace. */

@@ -51,8 +51,8 @@ function jsonLine(value: unknown): Buffer {
 }
 
 /**
- * The records of every region. bcftools and samtools sort and merge the regions and print each
- * record once; tabix prints region by region, as asked, repeats included.
+ * The records of every region. bcftools sorts and merges the regions of each contig and prints
+ * each record once; samtools and tabix print region by region, as asked, repeats included.
  */
 async function* selected(file: GenomicFile, plan: QueryPlan): AsyncGenerator<GenomicRecord> {
   if (!file.mergesRegions) {
@@ -62,7 +62,7 @@ async function* selected(file: GenomicFile, plan: QueryPlan): AsyncGenerator<Gen
     return
   }
   let last: { contig: string; at: VirtualPosition } | undefined
-  for (const region of mergeRegions(plan.regions, file)) {
+  for (const region of mergeRegions(plan.regions)) {
     for await (const record of file.records(region, plan.signal)) {
       // A record overlapping two merged regions is met again in the second: once is enough.
       if (last?.contig === region.contig && compareVirtual(record.at, last.at) <= 0) continue
@@ -72,9 +72,13 @@ async function* selected(file: GenomicFile, plan: QueryPlan): AsyncGenerator<Gen
   }
 }
 
-/** Sorted by the file's contig order then start, overlapping or touching regions joined. */
-export function mergeRegions(regions: readonly Region[], file: Pick<GenomicFile, 'contigs'>): Region[] {
-  const order = new Map(file.contigs.map((contig, index) => [contig.name, index]))
+/**
+ * bcftools' order: contigs as first named, regions sorted by start within each, overlapping or
+ * touching ones joined.
+ */
+export function mergeRegions(regions: readonly Region[]): Region[] {
+  const order = new Map<string, number>()
+  for (const region of regions) if (!order.has(region.contig)) order.set(region.contig, order.size)
   const sorted = [...regions].sort(
     (a, b) => (order.get(a.contig) ?? 0) - (order.get(b.contig) ?? 0) || a.start - b.start,
   )

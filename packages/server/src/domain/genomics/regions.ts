@@ -13,9 +13,14 @@ const COORDINATES = /^(\d[\d,]*)?(?:(-)(\d[\d,]*)?)?$/
  * Parses a region as samtools, bcftools and tabix do (htslib's hts_parse_region): `chr1`,
  * `chr1:1000` (to the end), `chr1:1000-2000`, `chr1:1,000-2,000`, 1-based and inclusive; a
  * contig whose own name has a colon may be written `{HLA-A*01:01}:1-100`. A name the file knows
- * as a whole wins over a split at its last colon, like htslib.
+ * as a whole wins over a split at its last colon, like htslib. bcftools reads `chr1:1000` as the
+ * one position 1000 (`chr1:1000-` to the end): `onePosition` asks for that reading.
  */
-export function parseRegion(text: string, contigs: readonly string[]): Region {
+export function parseRegion(
+  text: string,
+  contigs: readonly string[],
+  options: { onePosition?: boolean } = {},
+): Region {
   const known = new Set(contigs)
   const { contig, coordinates } = splitRegion(text, known)
   if (!known.has(contig)) throw unknownContig(text, contig, contigs)
@@ -23,7 +28,8 @@ export function parseRegion(text: string, contigs: readonly string[]): Region {
   const match = COORDINATES.exec(coordinates)
   if (!match || (!match[1] && !match[3])) throw malformed(text, contigs)
   const start = match[1] ? toNumber(match[1]) : 1
-  const end = match[3] ? toNumber(match[3]) : undefined
+  const point = options.onePosition && !match[2]
+  const end = match[3] ? toNumber(match[3]) : point ? start : undefined
   const valid = start >= 1 && (end === undefined || end >= start)
   if (!valid || Number.isNaN(start) || Number.isNaN(end)) throw malformed(text, contigs)
   return { contig, start: start - 1, end }

@@ -3,7 +3,12 @@ import type { BlobSource } from './blob-filehandle.ts'
 import type { GenomicFile, GenomicRecord } from './genomic-file.ts'
 import type { IndexCache } from './index-cache.ts'
 import type { Region } from './regions.ts'
-import { type ParsedTabixIndex, parseTabixIndex, tabixHeaderLines, tabixLines } from './tabix-reader.ts'
+import {
+  type ParsedTabixIndex,
+  parseTabixIndex,
+  tabixHeaderLines,
+  tabixLines,
+} from './tabix-reader.ts'
 import { type Contig, mergeContigs, vcfContigs, vcfSamples } from './vcf-header.ts'
 
 /** A bgzipped VCF or other tabix-indexed text, its index and header cached by blob name. */

@@ -1,7 +1,7 @@
 import { CSI, TBI } from '@gmod/tabix'
+import { blocksFrom, chunkBlocks, chunkLines, type Located } from './bgzf-chunks.ts'
 import type { BlobSource } from './blob-filehandle.ts'
 import { BlobFilehandle } from './blob-filehandle.ts'
-import { blocksFrom, chunkBlocks, chunkLines, type Located } from './bgzf-chunks.ts'
 import type { Region } from './regions.ts'
 
 type TabixIndex = TBI | CSI
@@ -63,7 +63,10 @@ export async function* tabixHeaderLines(
   meta: Pick<TabixMeta, 'metaChar' | 'skipLines'>,
   signal?: AbortSignal,
 ): AsyncGenerator<Buffer> {
-  const all = { minv: { blockPosition: 0, dataPosition: 0 }, maxv: { blockPosition: source.size, dataPosition: 0 } }
+  const all = {
+    minv: { blockPosition: 0, dataPosition: 0 },
+    maxv: { blockPosition: source.size, dataPosition: 0 },
+  }
   let count = 0
   for await (const line of chunkLines(blocksFrom(source, 0, signal), all)) {
     if (count >= (meta.skipLines ?? 0) && !isMeta(line.value, meta)) return

@@ -25,5 +25,8 @@ export function vcfSamples(header: string): string[] {
 /** The contigs a query may name: the header's, then any the index has that the header lacks. */
 export function mergeContigs(declared: readonly Contig[], indexed: readonly string[]): Contig[] {
   const names = new Set(declared.map((contig) => contig.name))
-  return [...declared, ...indexed.filter((name) => !names.has(name)).map((name) => ({ name, length: null }))]
+  return [
+    ...declared,
+    ...indexed.filter((name) => !names.has(name)).map((name) => ({ name, length: null })),
+  ]
 }

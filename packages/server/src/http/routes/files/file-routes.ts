@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import type { AppOptions, AppServices } from '../../app.ts'
 import { deleteFileRoute } from './delete.ts'
 import { downloadUrlRoute } from './download-url.ts'
+import { fileHeaderRoute } from './header.ts'
 import { listFilesRoute } from './list.ts'
+import { queryFileRoute } from './query.ts'
 import { uploadRoute } from './upload.ts'
 import { uploadConfirmRoute } from './upload-confirm.ts'
 import { uploadUrlRoute } from './upload-url.ts'
@@ -17,4 +19,6 @@ export function fileRoutes(app: FastifyInstance, services: AppServices, options:
   uploadUrlRoute(app, services)
   uploadConfirmRoute(app, services)
   uploadSessionRoutes(app, services)
+  queryFileRoute(app, services)
+  fileHeaderRoute(app, services)
 }
