@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
+import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -22,12 +22,12 @@ import {
 const exec = promisify(execFile)
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 
-async function granary(args: string[]) {
+async function granary(args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await exec(
       process.execPath,
       [join(ROOT, 'packages/cli/bin/granary.js'), ...args],
-      { env: { PATH: process.env.PATH ?? '' } },
+      { env: { PATH: process.env.PATH ?? '', ...env } },
     )
     return { code: 0, stdout, stderr }
   } catch (error) {
@@ -147,5 +147,37 @@ describe('backup during uploads, restore into a new data folder', () => {
     assert.match(used.stderr, /is not empty; restore into a new or empty data folder/)
     assert.ok((await stat(join(source.dataDir, 'granary.sqlite'))).isFile())
     assert.ok((await readdir(join(source.dataDir, 'blobs'))).length > 0, 'nothing was touched')
+  })
+
+  test('scrub: a byte changed on disk behind Granary is reported, with exit status 1', async () => {
+    const env = { GRANARY_URL: source.url, GRANARY_API_KEY: ADMIN_KEY }
+    const clean = await granary(['admin', 'scrub'], env)
+    assert.equal(clean.code, 0, clean.stderr)
+    assert.match(clean.stdout, /^scrub_\S+ finished: \d+ files, .* checked\n$/)
+
+    const client = new Granary({
+      baseUrl: source.url,
+      apiKey: ADMIN_KEY,
+      workspaceId: 'ws_default',
+    })
+    const file = await client.files.upload(new Blob(['the original calls\n']), {
+      path: 'scrubbed/',
+      filename: 'calls.vcf',
+    })
+    const blobs = join(source.dataDir, 'blobs')
+    const path = (await readdir(blobs, { recursive: true })).find((p) =>
+      p.endsWith('scrubbed/calls.vcf'),
+    )
+    assert.ok(path, 'the blob is a file under blobs/')
+    const handle = await open(join(blobs, path), 'r+')
+    await handle.write('T', 4) // one byte flipped, as bit rot or a stray editor would
+    await handle.close()
+
+    const found = await granary(['admin', 'scrub', '--rate', '10MiB'], env)
+    assert.equal(found.code, 1)
+    assert.match(found.stdout, /checksum_mismatch\s+ws_default\s+scrubbed\/calls\.vcf/)
+    assert.match(found.stderr, /1 file\(s\) do not match what was stored \(scrub_found_problems\)/)
+    const json = await granary(['admin', 'scrub', '--status', '--json'], env)
+    assert.equal(JSON.parse(json.stdout).findings[0].expected_sha256, file.sha256)
   })
 })

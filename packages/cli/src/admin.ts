@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander'
 import { contextFor, type RunIO } from './context.ts'
 import { humanSize, shortDate, table } from './format.ts'
 import { registerMaintenanceCommands } from './maintenance.ts'
+import { registerScrubCommand } from './scrub.ts'
 import type { LoadServer } from './serve.ts'
 import { registerStorageCommands } from './storage.ts'
 
@@ -39,6 +40,7 @@ export function registerAdminCommands(program: Command, io: RunIO, loadServer?: 
       ctx.line(`orphaned blobs:  ${result.orphan_blobs}`)
       ctx.line(`reclaimed:       ${humanSize(result.reclaimed_bytes)}`)
     })
+  registerScrubCommand(admin, io)
   registerMaintenanceCommands(admin, io, loadServer)
 }
 

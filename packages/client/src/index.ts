@@ -8,6 +8,8 @@ export type {
   MeResponse,
   MultipartUploadResponse,
   Scope,
+  ScrubRequest,
+  ScrubRun,
   SignedPartUrl,
   StorageStatus,
   UploadPart,

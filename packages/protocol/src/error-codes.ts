@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   'unsupported_format',
   'index_missing',
   'storage_link_refused',
+  'scrub_running',
   'rate_limited',
   'storage_unavailable',
   'database_unavailable',

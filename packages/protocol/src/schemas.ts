@@ -590,6 +590,79 @@ export const gcReportSchema = {
   },
 } as const
 
+/** POST /v1/admin/scrub: how much to read, and how fast. */
+export const scrubStartBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    sample_percent: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: 100,
+      description: 'Share of the files to read back, picked at random (default 100).',
+    },
+    max_bytes_per_second: {
+      type: 'integer',
+      minimum: 1024,
+      description: 'Cap on the bytes read per second, averaged over the run (default 100 MiB).',
+    },
+  },
+} as const
+
+const scrubFindingSchema = {
+  type: 'object',
+  required: ['workspace_id', 'key', 'blob_name', 'problem', 'expected_sha256', 'actual_sha256'],
+  additionalProperties: false,
+  properties: {
+    workspace_id: { type: 'string' },
+    key: { type: 'string' },
+    blob_name: { type: 'string' },
+    problem: { type: 'string', enum: ['checksum_mismatch', 'blob_missing'] },
+    expected_sha256: { type: 'string' },
+    actual_sha256: { type: ['string', 'null'] },
+  },
+} as const
+
+/** One scrub run: what it read so far and what it found. */
+export const scrubRunSchema = {
+  type: 'object',
+  required: [
+    'id',
+    'status',
+    'started_at',
+    'finished_at',
+    'sample_percent',
+    'max_bytes_per_second',
+    'checked_files',
+    'checked_bytes',
+    'skipped_files',
+    'findings',
+    'error',
+  ],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    status: { type: 'string', enum: ['running', 'finished', 'failed'] },
+    started_at: { type: 'string' },
+    finished_at: { type: ['string', 'null'] },
+    sample_percent: { type: 'number' },
+    max_bytes_per_second: { type: 'integer' },
+    checked_files: { type: 'integer' },
+    checked_bytes: { type: 'integer' },
+    skipped_files: { type: 'integer' },
+    findings: { type: 'array', items: scrubFindingSchema },
+    error: { type: ['string', 'null'] },
+  },
+} as const
+
+/** GET /v1/admin/scrub: this process's running or last run, null before the first. */
+export const scrubStatusSchema = {
+  type: 'object',
+  required: ['scrub'],
+  additionalProperties: false,
+  properties: { scrub: { anyOf: [scrubRunSchema, { type: 'null' }] } },
+} as const
+
 // Granary's own signed URLs (local backend): the query carries what the signature covers.
 // Unknown parameters are ignored, not refused, as on S3's presigned URLs.
 

@@ -25,6 +25,8 @@ import type {
   listFilesResponse,
   meSchema,
   multipartUploadResponse,
+  scrubRunSchema,
+  scrubStartBody,
   signedPartUrlSchema,
   signPartsBody,
   singleUploadUrlResponse,
@@ -98,5 +100,7 @@ export type MeResponse = Wire<typeof meSchema>
 export type StorageStatus = Wire<typeof storageStatusSchema>
 export type StorageCorsRequest = Wire<typeof storageCorsBody>
 export type GcReport = Wire<typeof gcReportSchema>
+export type ScrubRequest = Wire<typeof scrubStartBody>
+export type ScrubRun = Wire<typeof scrubRunSchema>
 
 export type ErrorBody = Wire<typeof errorSchema>

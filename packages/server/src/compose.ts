@@ -1,4 +1,5 @@
 /** The only place that picks adapters and wires them to the domain. */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { systemClock } from './clocks.ts'
 import type { Config } from './config.ts'
 import { AdminService } from './domain/admin-service.ts'
@@ -10,6 +11,7 @@ import { IndexCache } from './domain/genomics/index-cache.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
 import { MultipartService } from './domain/multipart-service.ts'
 import type { BlobStore, MetadataStore, StorageAdmin, TransferUrls } from './domain/ports.ts'
+import { ScrubService } from './domain/scrub.ts'
 import type { TransferEndpoints } from './domain/transfer-endpoints.ts'
 import type { UploadPolicy } from './domain/upload-policy.ts'
 import { UploadReaper } from './domain/upload-reaper.ts'
@@ -36,6 +38,8 @@ export interface Services {
   readonly multipart: MultipartService
   readonly reaper: UploadReaper
   readonly admin: AdminService
+  /** Re-hashes stored files against their recorded SHA-256 (`granary admin scrub`). */
+  readonly scrub: ScrubService
   /** Granary's own signed endpoints: the local backend's, undefined on S3 (nothing to mount). */
   readonly transfers: TransferEndpoints | undefined
   /** The database pool's connections (PostgreSQL); undefined for SQLite. */
@@ -91,6 +95,13 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     policy,
     clock,
   })
+  const scrub = new ScrubService({
+    metadata,
+    blobs,
+    clock,
+    sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+    onBackgroundError: options.onBackgroundError,
+  })
   return Object.freeze({
     config,
     clock,
@@ -108,11 +119,13 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     multipart,
     reaper: new UploadReaper(metadata, blobs, { orphanGraceMs: config.orphanGraceS * 1000, clock }),
     admin: new AdminService(metadata, storageAdmin, clock),
+    scrub,
     transfers: signer
       ? new LocalTransferEndpoints({ signer, blobs, metadata, largeUploads, multipart })
       : undefined,
     databasePool: () => poolUse?.(),
     async close() {
+      await scrub.close()
       await metadata.close()
       await blobs.close()
     },

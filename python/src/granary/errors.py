@@ -74,6 +74,7 @@ ERROR_CODES = (
     "unsupported_format",
     "index_missing",
     "storage_link_refused",
+    "scrub_running",
     "rate_limited",
     "storage_unavailable",
     "database_unavailable",

@@ -8,6 +8,7 @@ import type { GenomicsService } from '../domain/genomics/genomics-service.ts'
 import { randomId } from '../domain/ids.ts'
 import type { LargeUploadService } from '../domain/large-upload-service.ts'
 import type { MultipartService } from '../domain/multipart-service.ts'
+import type { ScrubService } from '../domain/scrub.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
 import type { ServerMetrics } from '../server-metrics.ts'
@@ -20,6 +21,7 @@ import { installRateLimits, type RateLimitSettings } from './rate-limits.ts'
 import { type Authenticate, installRequestAuth } from './request-auth.ts'
 import { RequestLog } from './request-log.ts'
 import { adminRoutes } from './routes/admin/admin-routes.ts'
+import { scrubRoutes } from './routes/admin/scrub-routes.ts'
 import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
 import { fileRoutes } from './routes/files/file-routes.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
@@ -36,6 +38,7 @@ export interface AppServices {
   readonly reaper: UploadReaper
   readonly deletions: BlobDeletions
   readonly admin: AdminService
+  readonly scrub: ScrubService
   /** Granary's own signed transfer endpoints; only backends whose URLs point here have them. */
   readonly transfers: TransferEndpoints | undefined
   readonly authenticate: Authenticate
@@ -95,6 +98,7 @@ export async function buildApp(
   adminRoutes(app, services)
   storageRoutes(app, services)
   gcRoute(app, services)
+  scrubRoutes(app, services)
   const { transfers } = services
   if (transfers) await app.register(async (scope) => transferRoutes(scope, transfers, options))
   if (options.web && !(await webAssetRoutes(app, options.web))) {

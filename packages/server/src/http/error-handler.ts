@@ -23,6 +23,7 @@ export const STATUS_BY_CODE = {
   route_not_found: 404,
   workspace_exists: 409,
   file_exists: 409,
+  scrub_running: 409,
   upload_ambiguous: 409,
   upload_not_received: 409,
   upload_already_received: 409,

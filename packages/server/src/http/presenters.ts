@@ -12,6 +12,7 @@ import type {
   ListFilesResponse,
   MeResponse,
   MultipartUploadResponse,
+  ScrubRun,
   SignedPartUrl,
   StorageStatus,
   signedPartResponse,
@@ -41,6 +42,7 @@ import type {
   Upload,
   WorkspaceRecord,
 } from '../domain/ports.ts'
+import type { ScrubRun as DomainScrubRun } from '../domain/scrub.ts'
 import type { ReapReport } from '../domain/upload-reaper.ts'
 
 /** Field by field, not rest/spread: on a list page of 100 files the spread was a hot spot. */
@@ -214,5 +216,28 @@ export function toMe(me: Me): MeResponse {
       created_at: principal.createdAt,
     },
     workspaces: me.workspaces.map(({ id, name }) => ({ id, name })),
+  }
+}
+
+export function toScrubRun(run: DomainScrubRun): ScrubRun {
+  return {
+    id: run.id,
+    status: run.status,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    sample_percent: run.samplePercent,
+    max_bytes_per_second: run.maxBytesPerSecond,
+    checked_files: run.checkedFiles,
+    checked_bytes: run.checkedBytes,
+    skipped_files: run.skippedFiles,
+    findings: run.findings.map((finding) => ({
+      workspace_id: finding.workspaceId,
+      key: finding.key,
+      blob_name: finding.blobName,
+      problem: finding.problem,
+      expected_sha256: finding.expectedSha256,
+      actual_sha256: finding.actualSha256,
+    })),
+    error: run.error,
   }
 }
