@@ -11,20 +11,9 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { Granary } from '@granary/client'
-import pg from 'pg'
 import { requires, type Service } from '../packages/server/test/support/requires.ts'
+import { freshDatabase } from './support/postgres-database.ts'
 import { ADMIN_KEY, type ServerProcess, startServerProcess } from './support/server-process.ts'
-
-async function freshDatabase(url: string): Promise<string> {
-  const name = `granary_e2e_${Math.random().toString(36).slice(2, 10)}`
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  await client.query(`create database ${name}`)
-  await client.end()
-  const own = new URL(url)
-  own.pathname = `/${name}`
-  return own.toString()
-}
 
 /** Calls `probe` until `done` accepts its answer or 10 s pass; answers the last answer either way. */
 async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
