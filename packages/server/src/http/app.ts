@@ -11,6 +11,7 @@ import type { MultipartService } from '../domain/multipart-service.ts'
 import type { ScrubService } from '../domain/scrub.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
+import type { WebhookService } from '../domain/webhooks/webhook-service.ts'
 import type { ServerMetrics } from '../server-metrics.ts'
 import { registerApiDocs } from './api-docs.ts'
 import { installErrorHandling } from './error-handler.ts'
@@ -26,6 +27,7 @@ import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
 import { fileRoutes } from './routes/files/file-routes.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
 import { transferRoutes } from './routes/transfers/transfer-routes.ts'
+import { webhookRoutes } from './routes/webhooks/webhook-routes.ts'
 import { schemaValidators } from './validators.ts'
 import { type WebAssetsOptions, webAssetRoutes } from './web-assets.ts'
 
@@ -39,6 +41,7 @@ export interface AppServices {
   readonly deletions: BlobDeletions
   readonly admin: AdminService
   readonly scrub: ScrubService
+  readonly webhooks: WebhookService
   /** Granary's own signed transfer endpoints; only backends whose URLs point here have them. */
   readonly transfers: TransferEndpoints | undefined
   readonly authenticate: Authenticate
@@ -99,6 +102,7 @@ export async function buildApp(
   storageRoutes(app, services)
   gcRoute(app, services)
   scrubRoutes(app, services)
+  webhookRoutes(app, services.webhooks)
   const { transfers } = services
   if (transfers) await app.register(async (scope) => transferRoutes(scope, transfers, options))
   if (options.web && !(await webAssetRoutes(app, options.web))) {

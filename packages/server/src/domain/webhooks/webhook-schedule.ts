@@ -5,6 +5,7 @@
  * from the event the delivery is marked failed.
  */
 import type { WebhookEvent } from '@granary/protocol'
+import type { AuditAction } from '../audit.ts'
 import type { SourceEvent } from './webhook-ports.ts'
 
 export const FIRST_RETRY_MS = 30_000
@@ -32,7 +33,7 @@ export function nextAttemptAt(options: {
 }
 
 /** Audit actions that webhooks announce, and under which event name. */
-const EVENT_OF_ACTION: Readonly<Record<string, WebhookEvent>> = {
+const EVENT_OF_ACTION: Readonly<Partial<Record<AuditAction, WebhookEvent>>> = {
   'file.upload': 'file.created',
   'file.replace': 'file.replaced',
   'file.delete': 'file.deleted',
@@ -42,11 +43,11 @@ const EVENT_OF_ACTION: Readonly<Record<string, WebhookEvent>> = {
 
 /** The webhook event an event of the log is, if any (only changes that happened: outcome ok). */
 export function webhookEventOf(event: SourceEvent): WebhookEvent | undefined {
-  return event.outcome === 'ok' ? EVENT_OF_ACTION[event.action] : undefined
+  return event.outcome === 'ok' ? EVENT_OF_ACTION[event.action as AuditAction] : undefined
 }
 
 /** The audit actions webhooks read (the feed asks only for these). */
-export const ANNOUNCED_ACTIONS: readonly string[] = Object.keys(EVENT_OF_ACTION)
+export const ANNOUNCED_ACTIONS = Object.keys(EVENT_OF_ACTION) as AuditAction[]
 
 /**
  * The body every attempt of a delivery sends, in the Standard Webhooks shape
