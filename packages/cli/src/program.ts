@@ -1,6 +1,7 @@
 import { GRANARY_VERSION } from '@granary/client'
 import { Command, Option } from 'commander'
 import { registerAdminCommands } from './admin.ts'
+import { registerAuditCommand } from './audit.ts'
 import type { RunIO } from './context.ts'
 import { registerFileCommands } from './files.ts'
 import { registerLoginCommands } from './login.ts'
@@ -58,6 +59,7 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
   registerFileCommands(program, io)
   registerTransferCommands(program, io)
   registerUploadCommands(program, io)
+  registerAuditCommand(program, io)
   registerAdminCommands(program, io, options.loadServer)
   registerServeCommand(program, io, options.loadServer)
   return program

@@ -1,4 +1,11 @@
 import type { MeResponse } from '@granary/protocol'
+import {
+  type AuditPage,
+  type AuditQueryOptions,
+  type RevokedLinks,
+  readAudit,
+  revokeLinks,
+} from './audit.ts'
 import { Files } from './files.ts'
 import { Keys } from './keys.ts'
 import { Storage } from './storage.ts'
@@ -88,6 +95,33 @@ export class Granary {
    */
   me(options: { signal?: AbortSignal } = {}): Promise<MeResponse> {
     return this.#transport.json('GET', '/v1/me', options)
+  }
+
+  /**
+   * A page of the audit trail, newest first (scope `audit:read` or `admin`); pass `nextCursor`
+   * as `cursor` for the next one.
+   *
+   * @example
+   * const { events } = await admin.audit({ workspaceId: 'ws_lab', action: 'file.delete' })
+   * for (const e of events) console.log(e.at, e.actor_key_name, e.key)
+   */
+  audit(options: AuditQueryOptions = {}): Promise<AuditPage> {
+    return readAudit(this.#transport, options)
+  }
+
+  /**
+   * Makes every download link issued so far for this file stop working (scope `files:delete`).
+   * A direct presigned S3 URL cannot be revoked: it works until it expires.
+   *
+   * @example
+   * await client.revokeLinks({ workspaceId: 'ws_lab', key: 'raw/leaked.bam' })
+   */
+  revokeLinks(options: {
+    workspaceId: string
+    key: string
+    signal?: AbortSignal
+  }): Promise<RevokedLinks> {
+    return revokeLinks(this.#transport, options)
   }
 
   /**

@@ -18,6 +18,7 @@ export type {
   Workspace,
 } from '@granary/protocol'
 export { ERROR_CODES, GRANARY_VERSION, SCOPES } from '@granary/protocol'
+export type { AuditEvent, AuditPage, AuditQueryOptions, RevokedLinks } from './audit.ts'
 export { ApiError, type ApiErrorCode, NetworkError } from './errors.ts'
 export type * from './file-options.ts'
 export { Files, LARGE_THRESHOLD_DEFAULT, MULTIPART_THRESHOLD_DEFAULT } from './files.ts'

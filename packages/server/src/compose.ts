@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { systemClock } from './clocks.ts'
 import type { Config } from './config.ts'
 import { AdminService } from './domain/admin-service.ts'
+import { AuditService } from './domain/audit-service.ts'
 import { BlobDeletions } from './domain/blob-deletions.ts'
 import type { Clock } from './domain/clock.ts'
 import { FileService } from './domain/file-service.ts'
@@ -15,12 +16,7 @@ import { ScrubService } from './domain/scrub.ts'
 import type { TransferEndpoints } from './domain/transfer-endpoints.ts'
 import type { UploadPolicy } from './domain/upload-policy.ts'
 import { UploadReaper } from './domain/upload-reaper.ts'
-import type { EventFeed } from './domain/webhooks/webhook-ports.ts'
-import { ANNOUNCED_ACTIONS } from './domain/webhooks/webhook-schedule.ts'
-import { WebhookService } from './domain/webhooks/webhook-service.ts'
-import { WebhookWorker } from './domain/webhooks/webhook-worker.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
-import { HttpWebhookSender } from './outbound/http-webhook-sender.ts'
 import type { PoolUse } from './server-metrics.ts'
 import { LocalBlobStore } from './storage/local/local-blob-store.ts'
 import { LocalStorageAdmin } from './storage/local/local-storage-admin.ts'
@@ -45,11 +41,10 @@ export interface Services {
   readonly admin: AdminService
   /** Re-hashes stored files against their recorded SHA-256 (`granary admin scrub`). */
   readonly scrub: ScrubService
+  /** The audit trail: reading it, its retention, refused attempts. */
+  readonly audit: AuditService
   /** Granary's own signed endpoints: the local backend's, undefined on S3 (nothing to mount). */
   readonly transfers: TransferEndpoints | undefined
-  /** Webhooks as admins manage them, and the worker that delivers them (server.ts runs it). */
-  readonly webhooks: WebhookService
-  readonly webhookWorker: WebhookWorker
   /** The database pool's connections (PostgreSQL); undefined for SQLite. */
   databasePool(): PoolUse | undefined
   close(): Promise<void>
@@ -110,18 +105,9 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     onBackgroundError: options.onBackgroundError,
   })
-  const sender = new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate })
   return Object.freeze({
     config,
     clock,
-    webhooks: new WebhookService({ store: metadata.webhooks, metadata, sender, clock }),
-    webhookWorker: new WebhookWorker({
-      store: metadata.webhooks,
-      feed: webhookFeed(metadata),
-      sender,
-      clock,
-      wallClock: systemClock,
-    }),
     metadata,
     blobs,
     files,
@@ -137,6 +123,7 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     reaper: new UploadReaper(metadata, blobs, { orphanGraceMs: config.orphanGraceS * 1000, clock }),
     admin: new AdminService(metadata, storageAdmin, clock),
     scrub,
+    audit: new AuditService(metadata, { clock, retentionDays: config.auditDays }),
     transfers: signer
       ? new LocalTransferEndpoints({ signer, blobs, metadata, largeUploads, multipart })
       : undefined,
@@ -147,14 +134,6 @@ export async function composeServices(config: Config, options: ComposeOptions): 
       await blobs.close()
     },
   })
-}
-
-/** The audit log read forward: the webhooks' outbox (written in each change's transaction). */
-function webhookFeed(metadata: MetadataStore): EventFeed {
-  return {
-    eventsAfter: (seq, limit) =>
-      metadata.listEvents({ cursor: seq, order: 'asc', limit, actions: ANNOUNCED_ACTIONS }),
-  }
 }
 
 /** Parsed genomic indexes and headers kept in memory, estimated bytes (a human BAM's .bai is ~9 MB). */

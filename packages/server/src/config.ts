@@ -63,6 +63,8 @@ export interface Config {
   readonly metricsToken: string | undefined
   /** Webhook targets on loopback, private or link-local addresses are allowed (tests, labs). */
   readonly webhookAllowPrivate: boolean
+  /** Audit events older than this many days are purged by the background loop. */
+  readonly auditDays: number
 }
 
 export class ConfigError extends Error {
@@ -155,6 +157,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     }),
     metricsToken,
     webhookAllowPrivate: env.GRANARY_WEBHOOK_ALLOW_PRIVATE === 'true',
+    auditDays: integer('GRANARY_AUDIT_DAYS', 365, 1, 100 * 365),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return deepFreeze(config)

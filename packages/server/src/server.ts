@@ -67,7 +67,6 @@ export async function createServer(
     metrics.watch({
       pendingDeletions: () => services?.metadata.countPendingDeletions() ?? Promise.resolve(0),
       databasePool: () => services?.databasePool(),
-      webhookBacklog: () => services?.metadata.webhooks.countPending() ?? Promise.resolve(0),
     })
     return await assemble(config, services, { logger, metrics })
   } catch (error) {
@@ -157,14 +156,12 @@ export async function startServer(
     const url = await server.app.listen({ host: config.host, port: config.port })
     const stopReaper = startReaper(server, config.reaperIntervalS)
     const stopDeletions = startDeletionRetries(server)
-    const stopWebhooks = startWebhookWorker(server)
     return {
       ...server,
       url,
       async close() {
         stopReaper()
         stopDeletions()
-        await stopWebhooks()
         await server.close()
       },
     }
@@ -189,35 +186,6 @@ function startDeletionRetries(server: Server): () => void {
   return () => clearInterval(timer)
 }
 
-/** How often each process looks for webhook events to dispatch and deliveries due. */
-export const WEBHOOK_POLL_MS = 1_000
-
-/**
- * Runs the webhook worker every second, one round at a time (a slow receiver delays the next
- * round, never doubles it); the stop waits for the round in progress.
- */
-function startWebhookWorker(server: Server): () => Promise<void> {
-  const log = server.app.log
-  let running: Promise<void> | undefined
-  const timer = setInterval(() => {
-    if (running) return
-    running = server.services.webhookWorker
-      .runOnce()
-      .then((done) => {
-        if (done.delivered + done.retried + done.failed > 0) log.info(done, 'webhook deliveries')
-      })
-      .catch((error: unknown) => log.warn({ err: error }, 'webhook delivery round failed'))
-      .finally(() => {
-        running = undefined
-      })
-  }, WEBHOOK_POLL_MS)
-  timer.unref()
-  return async () => {
-    clearInterval(timer)
-    await running
-  }
-}
-
 /**
  * Expires abandoned uploads every `intervalS` seconds (0: never), and sweeps blobs nothing refers
  * to once a day (it reads the whole store).
@@ -228,6 +196,8 @@ function startReaper(server: Server, intervalS: number): () => void {
   const log = server.app.log
   let lastSweep = Date.now()
   const reap = async () => {
+    const purged = await server.services.audit.purgeExpired()
+    if (purged > 0) log.info({ purgedEvents: purged }, 'purged audit events past retention')
     const expired = await reaper.expireUploads()
     if (expired.expiredUploads > 0) log.info(expired, 'expired abandoned uploads')
     if (Date.now() - lastSweep < 24 * 3600_000) return

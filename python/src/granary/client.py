@@ -10,6 +10,7 @@ import requests
 
 from . import __version__
 from .admin import Keys, Workspaces
+from .audit import AuditPage, RevokedLinks, read_audit, revoke_links
 from .errors import ApiError, ConfigError
 from .files import Files
 from .login_file import login_path, read_login
@@ -100,6 +101,30 @@ class Client:
     def close(self) -> None:
         """Close the underlying session's connections."""
         self.session.close()
+
+    # ------------------------------------------------------------------ audit and links
+
+    def audit(self, **filters: Any) -> AuditPage:
+        """A page of the audit trail, newest first (key with ``audit:read`` or ``admin``).
+
+        Filters: ``workspace_id``, ``since``, ``until`` (ISO 8601 strings or datetimes),
+        ``action`` (one or a list), ``key_prefix``, ``actor_key_id``, ``limit``, ``cursor``
+        (the previous page's ``next_cursor``), ``order`` (``"desc"`` or ``"asc"``).
+
+        Example::
+
+            page = admin.audit(workspace_id="ws_abc123", action="file.delete")
+            for e in page["events"]:
+                print(e["at"], e["actor_key_name"], e["key"])
+        """
+        return read_audit(self, **filters)
+
+    def revoke_links(self, workspace_id: str, key: str) -> RevokedLinks:
+        """Make every download link issued so far for this file stop working (``files:delete``).
+
+        A direct presigned S3 URL cannot be revoked: it works until it expires.
+        """
+        return revoke_links(self, workspace_id, key)
 
     # ------------------------------------------------------------------ low level
 

@@ -5,29 +5,12 @@
  * no event and a committed one always has its event. The same log is the webhooks' outbox: its
  * `seq` only grows, in commit order, on both databases (see docs/ARCHITECTURE.md, "Audit trail").
  */
+import type { AuditAction } from '@granary/protocol'
 import type { Principal } from './auth.ts'
 import type { Clock } from './clock.ts'
 import { isoNow } from './clock.ts'
 
-export const AUDIT_ACTIONS = [
-  'file.upload',
-  'file.replace',
-  'file.delete',
-  'file.restore',
-  'file.move',
-  'file.copy',
-  'link.issue',
-  'links.revoke',
-  'upload.start',
-  'upload.abort',
-  'upload.fail',
-  'upload.expire',
-  'key.create',
-  'key.revoke',
-  'workspace.create',
-  'workspace.update',
-] as const
-export type AuditAction = (typeof AUDIT_ACTIONS)[number]
+export type { AuditAction }
 
 /** `ok`: the change committed. `denied`: an authenticated key was refused (scope or workspace). */
 export type AuditOutcome = 'ok' | 'denied'

@@ -24,7 +24,7 @@ export function withOrigin(principal: Principal, origin: RequestOrigin): Princip
   return Object.freeze({ ...principal, origin: Object.freeze({ ...origin }) })
 }
 
-export type Permission = 'admin' | 'files:read' | 'files:write' | 'files:delete'
+export type Permission = 'admin' | 'files:read' | 'files:write' | 'files:delete' | 'audit:read'
 
 /** Keys are high-entropy random secrets, so a fast hash is enough to store them safely. */
 export function hashSecret(secret: string): string {
@@ -33,6 +33,8 @@ export function hashSecret(secret: string): string {
 
 export function hasPermission(principal: Principal, permission: Permission): boolean {
   if (principal.scopes.includes(permission as Scope)) return true
+  // Admins read the whole audit trail.
+  if (permission === 'audit:read') return principal.scopes.includes('admin')
   return permission.startsWith('files:') && principal.scopes.includes('files')
 }
 

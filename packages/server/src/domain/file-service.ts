@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import { crashPoint } from '../crash-points.ts'
-import { type Audited, auditContext, fileFacts } from './audit.ts'
+import { type Audited, auditContext, facts, fileFacts } from './audit.ts'
+import { recordingDenials } from './audit-service.ts'
 import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import type { BlobDeletions } from './blob-deletions.ts'
 import { type Clock, isoNow } from './clock.ts'
@@ -151,7 +152,10 @@ export class FileService {
    * read-only disk) are retried within seconds, their links answering 404 meanwhile.
    */
   async delete(principal: Principal, workspaceId: string, key: string): Promise<void> {
-    await this.#authorize(principal, 'files:delete', workspaceId)
+    const attempt = facts('file.delete', { workspaceId, key })
+    await recordingDenials(this.#deps.metadata, this.#deps.clock, principal, attempt, () =>
+      this.#authorize(principal, 'files:delete', workspaceId),
+    )
     const audit = auditContext(principal, this.#deps.clock)
     const removed = await this.#deps.metadata.deleteFile(workspaceId, validateKey(key), { audit })
     if (!removed) throw fileNotFound(workspaceId, key)

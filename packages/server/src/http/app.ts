@@ -2,6 +2,7 @@
 import { sharedSchemas } from '@granary/protocol'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AdminService } from '../domain/admin-service.ts'
+import type { AuditService } from '../domain/audit-service.ts'
 import type { BlobDeletions } from '../domain/blob-deletions.ts'
 import type { FileService } from '../domain/file-service.ts'
 import type { GenomicsService } from '../domain/genomics/genomics-service.ts'
@@ -11,9 +12,9 @@ import type { MultipartService } from '../domain/multipart-service.ts'
 import type { ScrubService } from '../domain/scrub.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
-import type { WebhookService } from '../domain/webhooks/webhook-service.ts'
 import type { ServerMetrics } from '../server-metrics.ts'
 import { registerApiDocs } from './api-docs.ts'
+import { recordDeniedAttempts } from './audit-denials.ts'
 import { installErrorHandling } from './error-handler.ts'
 import { installExpectContinue } from './expect-continue.ts'
 import { endJsonWithNewline } from './json-newline.ts'
@@ -24,10 +25,10 @@ import { RequestLog } from './request-log.ts'
 import { adminRoutes } from './routes/admin/admin-routes.ts'
 import { scrubRoutes } from './routes/admin/scrub-routes.ts'
 import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
+import { auditRoutes } from './routes/audit/audit-routes.ts'
 import { fileRoutes } from './routes/files/file-routes.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
 import { transferRoutes } from './routes/transfers/transfer-routes.ts'
-import { webhookRoutes } from './routes/webhooks/webhook-routes.ts'
 import { schemaValidators } from './validators.ts'
 import { type WebAssetsOptions, webAssetRoutes } from './web-assets.ts'
 
@@ -41,7 +42,7 @@ export interface AppServices {
   readonly deletions: BlobDeletions
   readonly admin: AdminService
   readonly scrub: ScrubService
-  readonly webhooks: WebhookService
+  readonly audit: AuditService
   /** Granary's own signed transfer endpoints; only backends whose URLs point here have them. */
   readonly transfers: TransferEndpoints | undefined
   readonly authenticate: Authenticate
@@ -87,7 +88,12 @@ export async function buildApp(
   })
   installExpectContinue(app.server)
   installErrorHandling(app)
-  installRequestAuth(app, services.authenticate, await installRateLimits(app, options.rateLimits))
+  installRequestAuth(
+    app,
+    services.authenticate,
+    await installRateLimits(app, options.rateLimits),
+    recordDeniedAttempts(services.audit),
+  )
   installMetrics(app, services.authenticate, {
     metrics: options.metrics,
     token: options.metricsToken,
@@ -102,7 +108,7 @@ export async function buildApp(
   storageRoutes(app, services)
   gcRoute(app, services)
   scrubRoutes(app, services)
-  webhookRoutes(app, services.webhooks)
+  auditRoutes(app, services)
   const { transfers } = services
   if (transfers) await app.register(async (scope) => transferRoutes(scope, transfers, options))
   if (options.web && !(await webAssetRoutes(app, options.web))) {

@@ -5,8 +5,15 @@
  * and workspaces again on its own; this hook only makes sure no route can forget the key.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
-import { type Permission, type Principal, requirePermission, withOrigin } from '../domain/auth.ts'
+import {
+  hasPermission,
+  type Permission,
+  type Principal,
+  requirePermission,
+  withOrigin,
+} from '../domain/auth.ts'
 import { isAppError } from '../domain/errors.ts'
+import type { DeniedRecorder } from './audit-denials.ts'
 import { NO_LIMITS, type RateLimits } from './rate-limits.ts'
 
 export type Authenticate = (secret: string | undefined) => Promise<Principal>
@@ -48,6 +55,7 @@ export function installRequestAuth(
   app: FastifyInstance,
   authenticate: Authenticate,
   limits: RateLimits = NO_LIMITS,
+  onDenied?: DeniedRecorder,
 ): void {
   app.decorateRequest('principal', {
     getter(this: FastifyRequest): Principal {
@@ -66,8 +74,12 @@ export function installRequestAuth(
       throw error
     })
     await limits.perKey(request, reply, principal.keyId)
-    if (auth !== 'key') requirePermission(principal, auth)
-    principals.set(request, withOrigin(principal, { ip: request.ip, requestId: request.id }))
+    const seen = withOrigin(principal, { ip: request.ip, requestId: request.id })
+    if (auth !== 'key' && !hasPermission(principal, auth)) {
+      await onDenied?.(request, seen)
+      requirePermission(principal, auth)
+    }
+    principals.set(request, seen)
   })
 }
 

@@ -33,7 +33,6 @@ import {
 } from './rows.ts'
 import type { Database } from './schema.ts'
 import type { SqlDialect } from './sql-dialect.ts'
-import { KyselyWebhookStore, type WebhookTables } from './webhook-store.ts'
 
 /** Turns a driver error into an AppError where it has a meaning; answers it unchanged otherwise. */
 export type ErrorTranslator = (error: unknown) => unknown
@@ -52,17 +51,12 @@ export class KyselyMetadataStore implements MetadataStore {
   readonly #dialect: SqlDialect
   readonly #translate: ErrorTranslator
   readonly #isUniqueViolation: (error: unknown) => boolean
-  readonly webhooks: KyselyWebhookStore
 
   constructor(options: KyselyStoreOptions) {
     this.#db = options.db
     this.#dialect = options.dialect
     this.#translate = options.translateError
     this.#isUniqueViolation = options.isUniqueViolation
-    // The webhook tables (migration 0009) are declared in webhook-store.ts, not in Database.
-    this.webhooks = new KyselyWebhookStore((work) =>
-      this.#run((db) => work(db as unknown as Kysely<WebhookTables>)),
-    )
   }
 
   /**

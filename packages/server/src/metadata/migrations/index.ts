@@ -5,7 +5,6 @@ import * as multipartSessions from './0002-multipart-sessions.ts'
 import * as blobReferences from './0003-blob-references.ts'
 import * as pendingDeletions from './0004-pending-deletions.ts'
 import * as auditEvents from './0007-audit-events.ts'
-import * as webhooks from './0009-webhooks.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void>
@@ -18,7 +17,6 @@ const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0003-blob-references': blobReferences,
   '0004-pending-deletions': pendingDeletions,
   '0007-audit-events': auditEvents,
-  '0009-webhooks': webhooks,
 }
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */
