@@ -13,12 +13,17 @@ export interface Located<T> {
   readonly value: T
 }
 
-const MAX_BLOCK = 65536
+/**
+ * How far past the block maxv points into a read goes, and the size of every further read. A
+ * BGZF block holds at most 64 KiB of text, ~10-25 KiB compressed: reads of 16 KiB finish the
+ * last record with at most a few KiB fetched in vain, at one more request now and then.
+ */
+const STEP = 16 * 1024
 
 /**
- * The blocks of one index chunk, the first cut at minv. The first read ends with the block maxv
- * points into; an item that runs past it is finished by further reads of one block's size, so
- * a query fetches what the index says and no more, however long the last record is.
+ * The blocks of one index chunk, the first cut at minv. The first read ends a step past the
+ * block maxv points into; an item that runs further is finished by further reads of a step, so a
+ * query fetches what the index says and little more, however long the last record is.
  */
 export async function* chunkBlocks(
   source: BlobSource,
@@ -27,9 +32,7 @@ export async function* chunkBlocks(
 ): AsyncGenerator<BgzfBlock> {
   const start = chunk.minv.blockPosition
   const firstEnd =
-    chunk.maxv.dataPosition === 0
-      ? chunk.maxv.blockPosition + 1
-      : chunk.maxv.blockPosition + MAX_BLOCK
+    chunk.maxv.dataPosition === 0 ? chunk.maxv.blockPosition + 1 : chunk.maxv.blockPosition + STEP
   let first = true
   for await (const block of bgzfBlocks(sequentialBytes(source, start, firstEnd, signal), start)) {
     const skip = first ? chunk.minv.dataPosition : 0
@@ -38,13 +41,13 @@ export async function* chunkBlocks(
   }
 }
 
-/** The blocks from `offset` on, read one block's size at a time as they are consumed. */
+/** The blocks from `offset` on, read a step at a time as they are consumed. */
 export function blocksFrom(
   source: BlobSource,
   offset: number,
   signal?: AbortSignal,
 ): AsyncGenerator<BgzfBlock> {
-  return bgzfBlocks(sequentialBytes(source, offset, offset + MAX_BLOCK, signal), offset)
+  return bgzfBlocks(sequentialBytes(source, offset, offset + STEP, signal), offset)
 }
 
 async function* sequentialBytes(
@@ -58,7 +61,7 @@ async function* sequentialBytes(
   while (from < to) {
     yield* readRange(source, { start: from, end: to - 1 }, signal)
     from = to
-    to = Math.min(to + MAX_BLOCK, source.size)
+    to = Math.min(to + STEP, source.size)
   }
 }
 
