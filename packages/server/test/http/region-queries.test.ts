@@ -26,6 +26,12 @@ const UPLOADED = [
   'calls-csi.vcf.gz.csi',
   'regions.bed.gz',
   'regions.bed.gz.tbi',
+  'reads.bam',
+  'reads.bam.bai',
+  'reads-csi.bam',
+  'reads-csi.bam.csi',
+  'reads-short.bam',
+  'reads-short.bai',
 ]
 
 async function tool(command: string, args: string[]): Promise<string> {
@@ -107,6 +113,54 @@ for (const backend of backendMatrix()) {
         assert.equal(response.statusCode, 200, response.body)
         const expected = await tool('tabix', [fx.path('regions.bed.gz'), ...regions])
         assert.equal(response.body, expected, String(regions))
+      }
+    })
+
+    test('BAM text is what samtools view prints (.bam.bai, .bam.csi, .bai), header with -h', async () => {
+      const cases = [
+        ['chr1:1000-2000'],
+        ['chr2:100-400', 'chr1:1000-1100', 'chr1:1050-1200'],
+        ['chr2:29900'],
+        ['chr1'],
+      ]
+      for (const name of ['reads.bam', 'reads-csi.bam', 'reads-short.bam']) {
+        for (const regions of cases) {
+          const response = await query(name, regions)
+          assert.equal(response.statusCode, 200, response.body)
+          const expected = await tool('samtools', ['view', fx.path(name), ...regions])
+          assert.equal(response.body, expected, `${name} ${regions}`)
+        }
+      }
+      const withHeader = await query('reads.bam', ['chr2:5000-5200'], { header: 'true' })
+      const expected = await tool('samtools', [
+        'view',
+        '-h',
+        '--no-PG',
+        fx.path('reads.bam'),
+        'chr2:5000-5200',
+      ])
+      assert.equal(withHeader.body, expected)
+    })
+
+    test('format=json streams parsed SAM records', async () => {
+      const response = await query('reads.bam', ['chr1:3000-3200'], { format: 'json' })
+      assert.equal(response.statusCode, 200, response.body)
+      const text = await tool('samtools', ['view', fx.path('reads.bam'), 'chr1:3000-3200'])
+      const lines = text.trim().split('\n')
+      const records = response.body
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+      assert.equal(records.length, lines.length)
+      for (const [index, record] of records.entries()) {
+        const f = (lines[index] ?? '').split('\t')
+        assert.deepEqual(
+          [record.name, record.flag, record.chrom, record.pos, record.mapq, record.cigar],
+          [f[0], Number(f[1]), f[2], Number(f[3]), Number(f[4]), f[5]],
+        )
+        assert.deepEqual(record.mate, { chrom: f[6], pos: Number(f[7]) })
+        assert.deepEqual([record.tlen, record.seq, record.qual], [Number(f[8]), f[9], f[10]])
+        assert.deepEqual(record.tags, { RG: 'rg1' })
       }
     })
 

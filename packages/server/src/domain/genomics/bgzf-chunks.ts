@@ -50,6 +50,10 @@ export function blocksFrom(
   return bgzfBlocks(sequentialBytes(source, offset, offset + STEP, signal), offset)
 }
 
+/**
+ * Reads [start, firstEnd) in pieces growing from 64 KiB to 4 MiB (an iterator that stops early,
+ * at the region's end, leaves at most one piece unread), then a step at a time to the file's end.
+ */
 async function* sequentialBytes(
   source: BlobSource,
   start: number,
@@ -57,13 +61,18 @@ async function* sequentialBytes(
   signal?: AbortSignal,
 ): AsyncGenerator<Buffer> {
   let from = start
-  let to = Math.min(firstEnd, source.size)
-  while (from < to) {
+  let piece = FIRST_PIECE
+  while (from < source.size) {
+    const inChunk = from < firstEnd
+    const to = Math.min(from + (inChunk ? piece : STEP), inChunk ? firstEnd : source.size)
     yield* readRange(source, { start: from, end: to - 1 }, signal)
     from = to
-    to = Math.min(to + STEP, source.size)
+    piece = Math.min(piece * 2, MAX_PIECE)
   }
 }
+
+const FIRST_PIECE = 64 * 1024
+const MAX_PIECE = 4 * 1024 * 1024
 
 /**
  * The newline-terminated lines of a chunk that start before maxv (htslib's hts_itr_next), each

@@ -2,6 +2,7 @@ import type { Principal } from '../auth.ts'
 import { AppError } from '../errors.ts'
 import type { FileService } from '../file-service.ts'
 import type { BlobStore, FileRecord, MetadataStore } from '../ports.ts'
+import { openBamFile } from './bam-file.ts'
 import type { BlobSource } from './blob-filehandle.ts'
 import type { GenomicFile } from './genomic-file.ts'
 import { formatOf, type GenomicFormat, indexCandidates, isCsi } from './genomic-formats.ts'
@@ -102,6 +103,13 @@ export class GenomicsService {
           vcf: format === 'vcf',
           cache: this.#deps.cache,
         },
+        request.signal,
+      )
+    }
+    if (format === 'bam') {
+      const csi = index ? isCsi(index.key) : false
+      return openBamFile(
+        { data: source(file), index: index && source(index), csi, cache: this.#deps.cache },
         request.signal,
       )
     }
