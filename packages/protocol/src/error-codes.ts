@@ -5,6 +5,7 @@
 export const ERROR_CODES = [
   'invalid_request',
   'invalid_key',
+  'invalid_move',
   'unauthenticated',
   'insufficient_scope',
   'invalid_signature',
@@ -12,6 +13,7 @@ export const ERROR_CODES = [
   'workspace_not_found',
   'file_not_found',
   'upload_not_found',
+  'job_not_found',
   'api_key_not_found',
   'route_not_found',
   'workspace_exists',

@@ -9,7 +9,9 @@ import type { Clock } from './domain/clock.ts'
 import { FileService } from './domain/file-service.ts'
 import { GenomicsService } from './domain/genomics/genomics-service.ts'
 import { IndexCache } from './domain/genomics/index-cache.ts'
+import { JobRunner } from './domain/jobs.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
+import { MoveService } from './domain/move-service.ts'
 import { MultipartService } from './domain/multipart-service.ts'
 import type { BlobStore, MetadataStore, StorageAdmin, TransferUrls } from './domain/ports.ts'
 import { ScrubService } from './domain/scrub.ts'
@@ -33,6 +35,10 @@ export interface Services {
   readonly files: FileService
   /** Region queries and headers of indexed genomic files. */
   readonly genomics: GenomicsService
+  /** Move and copy of files and folders. */
+  readonly moves: MoveService
+  /** Runs big folder moves and copies in batches (server.ts resumes them every few seconds). */
+  readonly jobs: JobRunner
   /** Retries the deletion of deleted files' bytes (server.ts runs it every few seconds). */
   readonly deletions: BlobDeletions
   readonly largeUploads: LargeUploadService
@@ -82,6 +88,19 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     onBackgroundError: options.onBackgroundError,
     clock,
   })
+  const jobs = new JobRunner(metadata, {
+    batchSize: config.jobBatchSize,
+    clock,
+    deletions,
+    onError: options.onBackgroundError,
+  })
+  const moves = new MoveService({
+    metadata,
+    deletions,
+    jobs,
+    clock,
+    jobThreshold: config.jobThreshold,
+  })
   const policy: UploadPolicy = {
     multipartThreshold: config.multipartThreshold,
     partSize: config.partSize,
@@ -117,6 +136,8 @@ export async function composeServices(config: Config, options: ComposeOptions): 
       files,
       cache: new IndexCache(INDEX_CACHE_BYTES),
     }),
+    moves,
+    jobs,
     deletions,
     largeUploads,
     multipart,
@@ -130,6 +151,7 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     databasePool: () => poolUse?.(),
     async close() {
       await scrub.close()
+      await jobs.close()
       await metadata.close()
       await blobs.close()
     },

@@ -46,6 +46,10 @@ export interface Config {
   readonly reaperIntervalS: number
   /** A blob nothing refers to is deleted once it is this old (the orphan sweep, daily and on gc). */
   readonly orphanGraceS: number
+  /** Folder moves and copies over this many files run as a job (GRANARY_JOB_THRESHOLD). */
+  readonly jobThreshold: number
+  /** Files per transaction of a job (GRANARY_JOB_BATCH_SIZE). */
+  readonly jobBatchSize: number
   /** The built web UI (GRANARY_WEB_DIR); undefined: the one beside the server (packages/web/dist). */
   readonly webDir: string | undefined
   /** /readyz answers 503 when the data folder has less free space than this (0: no check). */
@@ -146,6 +150,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     uploadMaxAgeS: integer('GRANARY_UPLOAD_MAX_AGE_S', 7 * 24 * 3600, 1, 365 * 24 * 3600),
     reaperIntervalS: integer('GRANARY_REAPER_INTERVAL_S', 600, 0, 24 * 3600),
     orphanGraceS: integer('GRANARY_ORPHAN_GRACE_S', 3600, 0, 30 * 24 * 3600),
+    jobThreshold: integer('GRANARY_JOB_THRESHOLD', 10_000, 0, 1_000_000),
+    jobBatchSize: integer('GRANARY_JOB_BATCH_SIZE', 1000, 1, 100_000),
     webDir: env.GRANARY_WEB_DIR ? resolve(cwd, env.GRANARY_WEB_DIR) : undefined,
     minFreeBytes: integer('GRANARY_MIN_FREE_BYTES', GiB, 0, Number.MAX_SAFE_INTEGER),
     trustProxy: env.GRANARY_TRUST_PROXY || undefined,

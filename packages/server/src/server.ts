@@ -156,12 +156,14 @@ export async function startServer(
     const url = await server.app.listen({ host: config.host, port: config.port })
     const stopReaper = startReaper(server, config.reaperIntervalS)
     const stopDeletions = startDeletionRetries(server)
+    const stopJobs = startJobs(server)
     return {
       ...server,
       url,
       async close() {
         stopReaper()
         stopDeletions()
+        stopJobs()
         await server.close()
       },
     }
@@ -185,6 +187,25 @@ function startDeletionRetries(server: Server): () => void {
   timer.unref()
   return () => clearInterval(timer)
 }
+
+/**
+ * Resumes running jobs now (a restart after a crash) and every few seconds (jobs another process
+ * left, or one whose batch failed on a database outage).
+ */
+function startJobs(server: Server): () => void {
+  const log = server.app.log
+  const resume = () => {
+    server.services.jobs
+      .resumeAll()
+      .catch((error: unknown) => log.warn({ err: error }, 'resuming jobs failed'))
+  }
+  resume()
+  const timer = setInterval(resume, JOB_RESUME_MS)
+  timer.unref()
+  return () => clearInterval(timer)
+}
+
+const JOB_RESUME_MS = 5_000
 
 /**
  * Expires abandoned uploads every `intervalS` seconds (0: never), and sweeps blobs nothing refers

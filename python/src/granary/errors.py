@@ -47,6 +47,7 @@ __all__ = [
 ERROR_CODES = (
     "invalid_request",
     "invalid_key",
+    "invalid_move",
     "unauthenticated",
     "insufficient_scope",
     "invalid_signature",
@@ -54,6 +55,7 @@ ERROR_CODES = (
     "workspace_not_found",
     "file_not_found",
     "upload_not_found",
+    "job_not_found",
     "api_key_not_found",
     "route_not_found",
     "workspace_exists",

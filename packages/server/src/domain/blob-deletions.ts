@@ -26,9 +26,13 @@ export class BlobDeletions {
     this.#options = options
   }
 
-  /** Never throws: a failure leaves the deletion queued for the next retry. */
+  /**
+   * Deletes the blob if a committed change queued it (a blob another file still shares is never
+   * queued); never throws: a failure leaves the deletion queued for the next retry.
+   */
   async deleteNow(blobName: string): Promise<boolean> {
     try {
+      if (!(await this.#metadata.isDeletionPending(blobName))) return true
       await this.#blobs.delete(blobName)
       crashPoint('deletion.unlinked')
       await this.#metadata.finishDeletion(blobName)

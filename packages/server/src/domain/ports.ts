@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream'
 import type { Scope } from '@granary/protocol'
 import type { Audited, AuditLog } from './audit.ts'
+import type { FileMoveStore } from './move-ports.ts'
 
 export interface IoOptions {
   signal?: AbortSignal
@@ -262,7 +263,7 @@ export interface PutFileResult {
  * Mutating methods take `{ audit }` (domain/audit.ts): given it, the store writes the event(s)
  * describing the change in the change's own transaction, and none when nothing changed.
  */
-export interface MetadataStore extends AuditLog {
+export interface MetadataStore extends AuditLog, FileMoveStore {
   /** Runs the append-only migrations up to the latest. */
   migrate(): Promise<void>
   /** Throws database_unavailable when the database cannot answer (for /readyz). */

@@ -8,6 +8,7 @@ import type { FileService } from '../domain/file-service.ts'
 import type { GenomicsService } from '../domain/genomics/genomics-service.ts'
 import { randomId } from '../domain/ids.ts'
 import type { LargeUploadService } from '../domain/large-upload-service.ts'
+import type { MoveService } from '../domain/move-service.ts'
 import type { MultipartService } from '../domain/multipart-service.ts'
 import type { ScrubService } from '../domain/scrub.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
@@ -27,6 +28,7 @@ import { scrubRoutes } from './routes/admin/scrub-routes.ts'
 import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
 import { auditRoutes } from './routes/audit/audit-routes.ts'
 import { fileRoutes } from './routes/files/file-routes.ts'
+import { jobRoutes } from './routes/jobs/get.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
 import { transferRoutes } from './routes/transfers/transfer-routes.ts'
 import { schemaValidators } from './validators.ts'
@@ -36,6 +38,7 @@ import { type WebAssetsOptions, webAssetRoutes } from './web-assets.ts'
 export interface AppServices {
   readonly files: FileService
   readonly genomics: GenomicsService
+  readonly moves: MoveService
   readonly largeUploads: LargeUploadService
   readonly multipart: MultipartService
   readonly reaper: UploadReaper
@@ -109,6 +112,7 @@ export async function buildApp(
   gcRoute(app, services)
   scrubRoutes(app, services)
   auditRoutes(app, services)
+  jobRoutes(app, services)
   const { transfers } = services
   if (transfers) await app.register(async (scope) => transferRoutes(scope, transfers, options))
   if (options.web && !(await webAssetRoutes(app, options.web))) {

@@ -9,6 +9,7 @@ import { validationMessage } from './validation-message.ts'
 export const STATUS_BY_CODE = {
   invalid_request: 400,
   invalid_key: 400,
+  invalid_move: 400,
   upload_incomplete: 400,
   upload_timeout: 408,
   unauthenticated: 401,
@@ -19,6 +20,7 @@ export const STATUS_BY_CODE = {
   workspace_not_found: 404,
   file_not_found: 404,
   upload_not_found: 404,
+  job_not_found: 404,
   api_key_not_found: 404,
   route_not_found: 404,
   workspace_exists: 409,

@@ -8,10 +8,15 @@ import type {
   createKeyBody,
   DownloadUrlResponse,
   FileInfo,
+  FolderCopied,
+  FolderMoved,
   GcReport,
+  JobInfo,
+  JobStarted,
   ListFilesResponse,
   MeResponse,
   MultipartUploadResponse,
+  moveBody,
   ScrubRun,
   SignedPartUrl,
   StorageStatus,
@@ -32,6 +37,8 @@ import type {
   UploadRequest,
 } from '../domain/large-upload-service.ts'
 import type { FilePage } from '../domain/listing.ts'
+import type { JobRecord } from '../domain/move-ports.ts'
+import type { MoveCall, MoveOutcome } from '../domain/move-service.ts'
 import type { SignedPart } from '../domain/multipart-service.ts'
 import type {
   FileRecord,
@@ -239,5 +246,42 @@ export function toScrubRun(run: DomainScrubRun): ScrubRun {
       actual_sha256: finding.actualSha256,
     })),
     error: run.error,
+  }
+}
+
+/** A move or copy: the file, how many files a folder held, or the job that runs it (202). */
+export function toMoveAnswer(
+  outcome: MoveOutcome,
+  verb: 'moved' | 'copied',
+): { status: 200 | 202; body: FileInfo | FolderMoved | FolderCopied | JobStarted } {
+  if (outcome.kind === 'job') return { status: 202, body: { job_id: outcome.job.id } }
+  if (outcome.kind === 'file') return { status: 200, body: toFileInfo(outcome.file) }
+  const body = verb === 'moved' ? { moved: outcome.count } : { copied: outcome.count }
+  return { status: 200, body }
+}
+
+export function toJobInfo(job: JobRecord): JobInfo {
+  return {
+    job_id: job.id,
+    workspace_id: job.workspaceId,
+    kind: job.kind,
+    from: job.from,
+    to: job.to,
+    overwrite: job.overwrite,
+    status: job.status,
+    done: job.done,
+    total: job.total,
+    error: job.error,
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+  }
+}
+
+export function fromMoveBody(body: Validated<typeof moveBody>): MoveCall {
+  return {
+    workspaceId: body.workspace_id,
+    from: body.from,
+    to: body.to,
+    overwrite: body.overwrite,
   }
 }

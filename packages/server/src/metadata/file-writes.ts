@@ -7,6 +7,7 @@ import { type Audited, fileFacts } from '../domain/audit.ts'
 import { AppError } from '../domain/errors.ts'
 import type { FileRecord, PutFileResult } from '../domain/ports.ts'
 import { writeEvents } from './audit-events.ts'
+import { blobInUse } from './blob-references.ts'
 import { fileRecord, fileRow } from './rows.ts'
 import type { Database } from './schema.ts'
 import type { SqlDialect } from './sql-dialect.ts'
@@ -73,7 +74,9 @@ export async function putFileIn(
   }
   const action = existing ? 'file.replace' : 'file.upload'
   await writeEvents(trx, options.dialect, options.audit, [fileFacts(action, stored)])
-  return { file: stored, replacedBlobName: existing?.blobName ?? null }
+  // A copy may share the replaced blob (file-moves.ts): then it is not ours to delete.
+  const replaced = existing && !(await blobInUse(trx, existing.blobName)) ? existing.blobName : null
+  return { file: stored, replacedBlobName: replaced }
 }
 
 async function completeUpload(trx: Transaction<Database>, id: string): Promise<boolean> {

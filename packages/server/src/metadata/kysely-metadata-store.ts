@@ -10,6 +10,13 @@ import {
 } from '../domain/audit.ts'
 import { AppError } from '../domain/errors.ts'
 import type {
+  FileMoveResult,
+  FolderStepResult,
+  JobBatchResult,
+  JobRecord,
+  MoveRequest,
+} from '../domain/move-ports.ts'
+import type {
   FileRecord,
   KeyRecord,
   ListRange,
@@ -19,8 +26,11 @@ import type {
   WorkspaceRecord,
 } from '../domain/ports.ts'
 import { listEvents, purgeEvents, writeEvents } from './audit-events.ts'
+import { queueUnreferenced } from './blob-references.ts'
+import { countUnder, moveFolderStep, moveOneFile } from './file-moves.ts'
 import { findFile, putFileIn } from './file-writes.ts'
 import { folderEntries } from './folder-entries.ts'
+import { failJob, findJob, jobBatchIn, jobRecord, jobRow } from './jobs-table.ts'
 import { GranaryMigrations } from './migrations/index.ts'
 import {
   fileRecord,
@@ -288,12 +298,8 @@ export class KyselyMetadataStore implements MetadataStore {
         .returningAll()
         .executeTakeFirst()
       if (!row) return { value: undefined, events: [] }
-      const now = new Date().toISOString()
-      await trx
-        .insertInto('pending_deletions')
-        .values({ blob_name: row.blob_name, queued_at: now, attempts: 0, next_attempt_at: now })
-        .onConflict((conflict) => conflict.column('blob_name').doNothing())
-        .execute()
+      // Unless a copy still reads the same bytes (blob-references.ts).
+      await queueUnreferenced(trx, [row.blob_name], new Date().toISOString())
       const removed = fileRecord(row)
       return { value: removed, events: [fileFacts('file.delete', removed)] }
     })
@@ -488,6 +494,101 @@ export class KyselyMetadataStore implements MetadataStore {
         .execute()
       return rows.map(uploadRecord)
     })
+  }
+
+  moveFile(request: MoveRequest): Promise<FileMoveResult> {
+    const lock = this.#dialect.locksRows
+    return this.#retryingWrite((trx) =>
+      moveOneFile(trx, { ...request, lock, dialect: this.#dialect }),
+    )
+  }
+
+  copyFile(request: MoveRequest & { id: string }): Promise<FileMoveResult> {
+    const lock = this.#dialect.locksRows
+    return this.#retryingWrite((trx) =>
+      moveOneFile(trx, { ...request, copyId: request.id, lock, dialect: this.#dialect }),
+    )
+  }
+
+  moveFolder(request: MoveRequest): Promise<FolderStepResult> {
+    return this.#folder(request, 'move')
+  }
+
+  copyFolder(request: MoveRequest): Promise<FolderStepResult> {
+    return this.#folder(request, 'copy')
+  }
+
+  async #folder(request: MoveRequest, operation: 'move' | 'copy'): Promise<FolderStepResult> {
+    const lock = this.#dialect.locksRows
+    const result = await this.#retryingWrite((trx) =>
+      moveFolderStep(trx, { ...request, operation, lock, dialect: this.#dialect }),
+    )
+    if (result.count === 0) {
+      throw new AppError(
+        'file_not_found',
+        `No files under '${request.from}' in workspace '${request.workspaceId}'.`,
+      )
+    }
+    return result
+  }
+
+  countUnder(workspaceId: string, prefix: string, cap: number): Promise<number> {
+    return this.#run((db) => countUnder(db, workspaceId, prefix, cap))
+  }
+
+  createJob(job: JobRecord): Promise<void> {
+    return this.#run(async (db) => {
+      await db.insertInto('jobs').values(jobRow(job)).execute()
+    })
+  }
+
+  getJob(id: string): Promise<JobRecord | undefined> {
+    return this.#run((db) => findJob(db, id))
+  }
+
+  async runJobBatch(id: string, options: { limit: number; now: string }): Promise<JobBatchResult> {
+    const lock = this.#dialect.locksRows
+    try {
+      return await this.#retryingWrite((trx) =>
+        jobBatchIn(trx, id, { ...options, lock, dialect: this.#dialect }),
+      )
+    } catch (error) {
+      const failed = await this.#run((db) => failJob(db, id, error, options.now))
+      if (failed) return { job: failed, freedBlobNames: [] }
+      throw error
+    }
+  }
+
+  listRunningJobs(limit: number): Promise<JobRecord[]> {
+    return this.#run(async (db) => {
+      const rows = await db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('status', '=', 'running')
+        .orderBy('created_at')
+        .limit(limit)
+        .execute()
+      return rows.map(jobRecord)
+    })
+  }
+
+  /**
+   * One transaction; a unique violation (a racing writer created a target key after we looked)
+   * runs it again, when the target's file is seen and overwrite decides.
+   */
+  async #retryingWrite<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.transaction().execute(work)
+      } catch (error) {
+        if (!this.#isUniqueViolation(error)) throw this.#translate(error)
+        if (attempt === PUT_FILE_ATTEMPTS) {
+          throw new AppError('database_unavailable', 'Too many concurrent writes; retry shortly.', {
+            cause: error,
+          })
+        }
+      }
+    }
   }
 }
 

@@ -82,6 +82,25 @@ export interface LinkGenerationsTable {
   generation: number
 }
 
+export interface JobsTable {
+  id: string
+  workspace_id: string
+  kind: string
+  from_key: string
+  to_key: string
+  overwrite: number
+  status: string
+  total: number | string
+  done: number | string
+  cursor: string | null
+  error_code: string | null
+  error_message: string | null
+  /** JSON AuditContext of the call that started the job. */
+  audit_context: string | null
+  created_at: string
+  updated_at: string
+}
+
 export interface Database {
   workspaces: WorkspacesTable
   api_keys: ApiKeysTable
@@ -90,4 +109,5 @@ export interface Database {
   pending_deletions: PendingDeletionsTable
   audit_events: AuditEventsTable
   link_generations: LinkGenerationsTable
+  jobs: JobsTable
 }

@@ -14,6 +14,7 @@ import { requires } from '../../../test/support/requires.ts'
 import { AppError, isAppError } from '../../domain/errors.ts'
 import type { MetadataStore } from '../../domain/ports.ts'
 import { describeAuditLog } from '../audit-log-contract.ts'
+import { describeFileMoves } from '../file-moves-contract.ts'
 import { describeMetadataStore, fileRecord, uploadRecord } from '../metadata-store-contract.ts'
 import { translatePostgresError } from './open-postgres-store.ts'
 
@@ -53,6 +54,7 @@ test('PostgreSQL driver errors are translated; others pass through', () => {
 describe('PostgreSQL', requires('postgres'), () => {
   describeMetadataStore('postgres', () => freshPostgresStore(testDatabaseUrl()))
   describeAuditLog('postgres', () => freshPostgresStore(testDatabaseUrl()))
+  describeFileMoves('postgres', () => freshPostgresStore(testDatabaseUrl()))
 
   describe('concurrency', () => {
     let fixture: PostgresStoreFixture

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { AppError } from '../../domain/errors.ts'
 import { describeAuditLog } from '../audit-log-contract.ts'
+import { describeFileMoves } from '../file-moves-contract.ts'
 import { describeMetadataStore } from '../metadata-store-contract.ts'
 import { openSqliteStore, translateSqliteError } from './open-sqlite-store.ts'
 
@@ -22,6 +23,7 @@ async function freshSqliteStore() {
 
 describeMetadataStore('sqlite', freshSqliteStore)
 describeAuditLog('sqlite', freshSqliteStore)
+describeFileMoves('sqlite', freshSqliteStore)
 
 test('a busy or failing SQLite is database_unavailable; other errors pass through', () => {
   const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })

@@ -4,6 +4,7 @@ import { deleteFileRoute } from './delete.ts'
 import { downloadUrlRoute } from './download-url.ts'
 import { fileHeaderRoute } from './header.ts'
 import { listFilesRoute } from './list.ts'
+import { copyFileRoute, moveFileRoute } from './move.ts'
 import { queryFileRoute } from './query.ts'
 import { uploadRoute } from './upload.ts'
 import { uploadConfirmRoute } from './upload-confirm.ts'
@@ -21,4 +22,6 @@ export function fileRoutes(app: FastifyInstance, services: AppServices, options:
   uploadSessionRoutes(app, services)
   queryFileRoute(app, services)
   fileHeaderRoute(app, services)
+  moveFileRoute(app, services)
+  copyFileRoute(app, services)
 }
