@@ -251,6 +251,17 @@ export const downloadQuery = {
       enum: ['attachment', 'inline'],
       default: 'attachment',
     },
+    link: {
+      type: 'string',
+      enum: ['granary', 'direct'],
+      description:
+        "granary: a Granary link, whose path ends in the file's name and also serves the file's index (x.bam.bai, x.vcf.gz.tbi), so samtools, bcftools, tabix and IGV find it; direct: the store's own URL (S3 presigned). Default: the server's GRANARY_LINKS (granary on the local backend, direct on S3).",
+    },
+    with_index: {
+      type: 'boolean',
+      default: false,
+      description: "Also answer index_url and index_key when the file's index exists beside it.",
+    },
   },
 } as const
 
@@ -258,7 +269,18 @@ export const downloadResponse = {
   type: 'object',
   required: ['url', 'expires_at'],
   additionalProperties: false,
-  properties: { url: { type: 'string' }, expires_at: timestamp },
+  properties: {
+    url: { type: 'string' },
+    expires_at: timestamp,
+    index_url: {
+      type: 'string',
+      description: "With with_index=true and an index beside the file: the index's URL.",
+    },
+    index_key: {
+      type: 'string',
+      description: 'With with_index=true and an index beside the file: its key.',
+    },
+  },
 } as const
 
 export const uploadFormQuery = {

@@ -11,6 +11,7 @@ import { GenomicsService } from './domain/genomics/genomics-service.ts'
 import { IndexCache } from './domain/genomics/index-cache.ts'
 import { JobRunner } from './domain/jobs.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
+import { LinkService } from './domain/links/link-service.ts'
 import { MoveService } from './domain/move-service.ts'
 import { MultipartService } from './domain/multipart-service.ts'
 import type { BlobStore, MetadataStore, StorageAdmin, TransferUrls } from './domain/ports.ts'
@@ -39,6 +40,8 @@ export interface Services {
   readonly moves: MoveService
   /** Runs big folder moves and copies in batches (server.ts resumes them every few seconds). */
   readonly jobs: JobRunner
+  /** Granary links: the URLs htslib tools follow to a file's index (domain/links). */
+  readonly links: LinkService
   /** Retries the deletion of deleted files' bytes (server.ts runs it every few seconds). */
   readonly deletions: BlobDeletions
   readonly largeUploads: LargeUploadService
@@ -80,10 +83,20 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     onError: options.onBackgroundError,
     clock,
   })
+  const links = new LinkService({
+    publicUrl: config.publicUrl,
+    signer: signer ?? new UrlSigner(options.signingSecret, clock),
+    metadata,
+    blobs,
+    urls,
+    serve: signer ? 'stream' : 'redirect',
+    byDefault: config.links === 'granary',
+  })
   const files = new FileService({
     metadata,
     blobs,
     urls,
+    links,
     deletions,
     onBackgroundError: options.onBackgroundError,
     clock,
@@ -138,6 +151,7 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     }),
     moves,
     jobs,
+    links,
     deletions,
     largeUploads,
     multipart,

@@ -31,6 +31,12 @@ export interface Config {
   readonly adminKey: string | undefined
   /** HMAC key of signed URLs; generated and kept in the data folder when absent. */
   readonly signingSecret: string | undefined
+  /**
+   * What the download call answers by default (GRANARY_LINKS): 'granary', Granary links that
+   * htslib tools follow to the file's index (domain/links); 'direct', the store's own URL.
+   * Defaults to 'granary' on the local backend, 'direct' (presigned URLs) on S3.
+   */
+  readonly links: 'granary' | 'direct'
   readonly maxUploadBytes: number
   /** A request body that sends nothing for this long is abandoned. */
   readonly bodyIdleTimeoutMs: number
@@ -113,6 +119,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       'GRANARY_SIGNING_SECRET: must be at least 32 characters (use a long random string)',
     )
   }
+  const links = env.GRANARY_LINKS || undefined
+  if (links !== undefined && links !== 'granary' && links !== 'direct') {
+    problems.push(`GRANARY_LINKS=${links}: expected granary or direct`)
+  }
   const dataDir = resolve(cwd, env.GRANARY_DATA_DIR || 'data')
   const databaseUrl = checkDatabaseUrl(env.GRANARY_DATABASE_URL, problems)
   const poolSize = integer('GRANARY_DATABASE_POOL_SIZE', 10, 1, 1000)
@@ -125,17 +135,24 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   }
   if (!LOG_LEVELS.includes(logLevel))
     problems.push(`GRANARY_LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`)
+  const storage = loadStorageConfig(env, dataDir, problems)
   const config: Config = {
     metadata: databaseUrl
       ? { kind: 'postgres', url: databaseUrl, poolSize }
       : { kind: 'sqlite', file: join(dataDir, 'granary.sqlite') },
-    storage: loadStorageConfig(env, dataDir, problems),
+    storage,
     host,
     port,
     dataDir,
     publicUrl,
     adminKey,
     signingSecret,
+    links:
+      links === 'granary' || links === 'direct'
+        ? links
+        : storage.kind === 's3'
+          ? 'direct'
+          : 'granary',
     maxUploadBytes: integer(
       'GRANARY_MAX_UPLOAD_BYTES',
       FORM_UPLOAD_MAX_BYTES_DEFAULT,

@@ -9,6 +9,8 @@ import { contentTypeFor } from './content-types.ts'
 import { AppError } from './errors.ts'
 import { newFileId, versionId } from './ids.ts'
 import { keyFor, nameOf, validateKey, validatePrefix } from './keys.ts'
+import { findIndexFile } from './links/index-siblings.ts'
+import type { LinkService } from './links/link-service.ts'
 import { type FilePage, listFiles } from './listing.ts'
 import type { BlobStore, FileRecord, MetadataStore, SignedUrl, TransferUrls } from './ports.ts'
 import { servingFor } from './serving-policy.ts'
@@ -22,6 +24,23 @@ export interface FileServiceDeps {
   /** Told about work that failed after the answer was decided (e.g. deleting a replaced blob). */
   onBackgroundError: (error: unknown, context: string) => void
   clock: Clock
+  /** Granary links (domain/links/link-service.ts). */
+  links?: LinkService
+}
+
+export interface DownloadRequest {
+  workspaceId: string
+  key: string
+  expiresIn: number
+  disposition: 'attachment' | 'inline'
+  /** 'granary': a Granary link; 'direct': the backend's own URL; unset: the server's default. */
+  link?: 'granary' | 'direct' | undefined
+  /** Also sign the file's index (x.bam.bai, x.vcf.gz.tbi, ...) when it has one. */
+  withIndex?: boolean | undefined
+}
+
+export interface DownloadUrls extends SignedUrl {
+  index?: SignedUrl & { key: string }
 }
 
 export interface FormUpload {
@@ -120,26 +139,44 @@ export class FileService {
     return result.file
   }
 
-  async downloadUrl(
-    principal: Principal,
-    request: {
-      workspaceId: string
-      key: string
-      expiresIn: number
-      disposition: 'attachment' | 'inline'
-    },
-  ): Promise<SignedUrl> {
+  /**
+   * A download URL for the file: a Granary link (domain/links) or the backend's own URL, as asked
+   * (`link`) or by the server's default; with `withIndex`, its index's too when it has one.
+   */
+  async downloadUrl(principal: Principal, request: DownloadRequest): Promise<DownloadUrls> {
     const file = await this.get(principal, 'files:read', request.workspaceId, request.key)
+    const signed = await this.#signDownload(principal, file, request)
+    const index = request.withIndex ? await findIndexFile(this.#deps.metadata, file) : undefined
+    if (!index) return signed
+    return {
+      ...signed,
+      index: { key: index.key, ...(await this.#signDownload(principal, index, request)) },
+    }
+  }
+
+  async #signDownload(
+    principal: Principal,
+    file: FileRecord,
+    request: DownloadRequest,
+  ): Promise<SignedUrl> {
     // Active content never inline, text in UTF-8 (serving-policy.ts): signed into the URL, so
     // both Granary's endpoint and S3's response overrides serve it this way.
     const serving = servingFor(file.contentType, request.disposition)
-    const signed = await this.#deps.urls.download({
-      blobName: file.blobName,
-      filename: file.name,
-      contentType: serving.contentType,
-      disposition: serving.disposition,
-      expiresIn: request.expiresIn,
-    })
+    const { links } = this.#deps
+    const signed =
+      links && (request.link ? request.link === 'granary' : links.byDefault)
+        ? links.issue(file, {
+            expiresIn: request.expiresIn,
+            disposition: serving.disposition,
+            issuedBy: principal.keyId,
+          })
+        : await this.#deps.urls.download({
+            blobName: file.blobName,
+            filename: file.name,
+            contentType: serving.contentType,
+            disposition: serving.disposition,
+            expiresIn: request.expiresIn,
+          })
     // Recorded once signed: the event holds what was linked, never the URL or its signature.
     const context = auditContext(principal, this.#deps.clock)
     await this.#deps.metadata.appendEvents(context, [fileFacts('link.issue', file)])

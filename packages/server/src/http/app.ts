@@ -8,6 +8,7 @@ import type { FileService } from '../domain/file-service.ts'
 import type { GenomicsService } from '../domain/genomics/genomics-service.ts'
 import { randomId } from '../domain/ids.ts'
 import type { LargeUploadService } from '../domain/large-upload-service.ts'
+import type { LinkService } from '../domain/links/link-service.ts'
 import type { MoveService } from '../domain/move-service.ts'
 import type { MultipartService } from '../domain/multipart-service.ts'
 import type { ScrubService } from '../domain/scrub.ts'
@@ -29,6 +30,7 @@ import { gcRoute, storageRoutes } from './routes/admin/storage-routes.ts'
 import { auditRoutes } from './routes/audit/audit-routes.ts'
 import { fileRoutes } from './routes/files/file-routes.ts'
 import { jobRoutes } from './routes/jobs/get.ts'
+import { linkRoutes } from './routes/links/link-routes.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
 import { transferRoutes } from './routes/transfers/transfer-routes.ts'
 import { schemaValidators } from './validators.ts'
@@ -39,6 +41,7 @@ export interface AppServices {
   readonly files: FileService
   readonly genomics: GenomicsService
   readonly moves: MoveService
+  readonly links: LinkService
   readonly largeUploads: LargeUploadService
   readonly multipart: MultipartService
   readonly reaper: UploadReaper
@@ -113,6 +116,7 @@ export async function buildApp(
   scrubRoutes(app, services)
   auditRoutes(app, services)
   jobRoutes(app, services)
+  await app.register(async (scope) => linkRoutes(scope, services.links))
   const { transfers } = services
   if (transfers) await app.register(async (scope) => transferRoutes(scope, transfers, options))
   if (options.web && !(await webAssetRoutes(app, options.web))) {

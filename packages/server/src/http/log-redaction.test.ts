@@ -20,6 +20,16 @@ test('signatures, credentials and keys in URLs are redacted; other parameters st
   assert.match(out, /workspace_id=ws_a&api_key=\[redacted\]&key=raw\/x\.vcf/)
 })
 
+test("a Granary link's signature (in its path) is redacted; the rest of the path stays", () => {
+  const line = JSON.stringify({
+    req: { url: '/v1/links/ws_a.v1.99.a.key_1.SIG-4_x/raw/x.bam.bai' },
+    msg: 'GET http://h/v1/links/ws_a.v1.99.i.key_1.SIG5/x.vcf.gz',
+  })
+  const out = redactSecrets(line)
+  assert.ok(!out.includes('SIG'), out)
+  assert.match(out, /\/v1\/links\/ws_a\.v1\.99\.a\.key_1\.\[redacted\]\/raw\/x\.bam\.bai/)
+})
+
 test('Authorization values and secret fields are redacted wherever they appear', () => {
   const line = JSON.stringify({
     headers: { authorization: 'Bearer abc.def', 'x-api-key': 'K1', Cookie: 's=1' },

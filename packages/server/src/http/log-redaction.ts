@@ -19,6 +19,8 @@ const SECRET_FIELDS =
 const SECRET_JSON = new RegExp(`("(?:${SECRET_FIELDS})"\\s*:\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi')
 // Credentials after an auth scheme, wherever they appear (messages, error text).
 const AUTH_SCHEME = /\b(Bearer|Basic)(\s+)[^\s"'\\,;]+/gi
+// A Granary link's signature: the last field of the token in its path (domain/links/link-tokens.ts).
+const LINK_SIGNATURE = /(\/v1\/links\/[^/\s"'?#]*\.)[A-Za-z0-9_-]+(?=\/)/g
 // Granary API key secrets ('gr_' + 40 characters), wherever they appear.
 const API_KEY = /\bgr_[a-z0-9]{20,}/gi
 
@@ -26,6 +28,7 @@ const API_KEY = /\bgr_[a-z0-9]{20,}/gi
 export function redactSecrets(text: string): string {
   return text
     .replace(SECRET_QUERY, `$1${REDACTED}`)
+    .replace(LINK_SIGNATURE, `$1${REDACTED}`)
     .replace(SECRET_JSON, `$1"${REDACTED}"`)
     .replace(AUTH_SCHEME, `$1$2${REDACTED}`)
     .replace(API_KEY, REDACTED)

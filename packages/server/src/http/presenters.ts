@@ -31,6 +31,7 @@ import type {
   Workspace,
 } from '@granary/protocol'
 import type { IssuedKey, Me, NewKey } from '../domain/admin-service.ts'
+import type { DownloadUrls } from '../domain/file-service.ts'
 import type {
   ConfirmRequest,
   StartedUpload,
@@ -43,7 +44,6 @@ import type { SignedPart } from '../domain/multipart-service.ts'
 import type {
   FileRecord,
   KeyInfo,
-  SignedUrl,
   StorageInspection,
   StoredPart,
   Upload,
@@ -76,8 +76,10 @@ export function toFilePage(page: FilePage): ListFilesResponse {
   }
 }
 
-export function toDownloadUrl(signed: SignedUrl): DownloadUrlResponse {
-  return { url: signed.url, expires_at: signed.expiresAt.toISOString() }
+export function toDownloadUrl(signed: DownloadUrls): DownloadUrlResponse {
+  const answer = { url: signed.url, expires_at: signed.expiresAt.toISOString() }
+  const { index } = signed
+  return index ? { ...answer, index_url: index.url, index_key: index.key } : answer
 }
 
 /** What a part PUT to Granary answers (local backend). */

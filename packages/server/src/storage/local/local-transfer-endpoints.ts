@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto'
-import { Readable } from 'node:stream'
-import { parseRange } from '../../domain/byte-ranges.ts'
+import type { Readable } from 'node:stream'
 import { AppError } from '../../domain/errors.ts'
 import { nameOf } from '../../domain/keys.ts'
 import type { LargeUploadService } from '../../domain/large-upload-service.ts'
 import type { MultipartService } from '../../domain/multipart-service.ts'
+import { openBlob } from '../../domain/open-blob.ts'
 import type { BlobStore, MetadataStore, StoredPart } from '../../domain/ports.ts'
 import type {
   SignedDownload,
@@ -36,27 +35,16 @@ export class LocalTransferEndpoints implements TransferEndpoints {
     rangeHeader?: string,
   ): Promise<SignedDownload> {
     verifyDownload(this.#deps.signer, request)
-    const { blobs } = this.#deps
     // A deleted file's bytes may outlive it briefly (their deletion is retried); its links not.
-    const stat = (await this.#deps.metadata.isDeletionPending(request.blobName))
-      ? undefined
-      : await blobs.stat(request.blobName)
-    if (!stat) throw new AppError('file_not_found', 'The file no longer exists.')
-    const range = parseRange(rangeHeader, stat.size)
-    // An empty file has no bytes to read (and no valid range to read them with).
-    const body =
-      stat.size === 0
-        ? Readable.from([])
-        : await blobs.read(request.blobName, range ? { range } : {})
+    if (await this.#deps.metadata.isDeletionPending(request.blobName)) {
+      throw new AppError('file_not_found', 'The file no longer exists.')
+    }
+    const opened = await openBlob(this.#deps.blobs, request.blobName, rangeHeader)
     return {
-      body,
-      size: stat.size,
-      range,
+      ...opened,
       filename: nameOf(request.blobName),
       contentType: request.contentType,
       disposition: request.disposition,
-      // Blobs are immutable and their names unique, so the name identifies the bytes.
-      etag: `"${createHash('sha256').update(request.blobName).digest('base64url').slice(0, 32)}"`,
     }
   }
 

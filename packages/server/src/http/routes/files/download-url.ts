@@ -17,12 +17,14 @@ export function downloadUrlRoute(app: FastifyInstance, services: AppServices): v
       },
     },
     async (request) => {
-      const { workspace_id, key, expires_in, disposition } = request.query
+      const { workspace_id, key, expires_in, disposition, link, with_index } = request.query
       const signed = await services.files.downloadUrl(request.principal, {
         workspaceId: workspace_id,
         key,
         expiresIn: expires_in,
         disposition,
+        link,
+        withIndex: with_index,
       })
       return toDownloadUrl(signed)
     },

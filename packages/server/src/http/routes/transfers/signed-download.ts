@@ -31,7 +31,8 @@ export function signedDownloadRoute(app: FastifyInstance, transfers: TransferEnd
   )
 }
 
-function sendDownload(reply: FastifyReply, download: SignedDownload) {
+/** Sends a download's bytes with the headers every Granary-served file gets. */
+export function sendDownload(reply: FastifyReply, download: SignedDownload) {
   const { range, size } = download
   // Again here, for URLs signed before the policy: active content is never inline on our origin.
   const serving = servingFor(download.contentType, download.disposition)
