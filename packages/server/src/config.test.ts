@@ -121,3 +121,22 @@ test('storage and database problems name their variables', () => {
     )
   }
 })
+
+test('GRANARY_LINKS: Granary links by default on local storage, direct URLs on S3', () => {
+  const s3 = {
+    GRANARY_STORAGE: 's3',
+    GRANARY_S3_BUCKET: 'b',
+    GRANARY_S3_ACCESS_KEY_ID: 'a',
+    GRANARY_S3_SECRET_ACCESS_KEY: 's',
+  }
+  assert.equal(loadConfig({}).links, 'granary')
+  assert.equal(loadConfig(s3).links, 'direct')
+  assert.equal(loadConfig({ ...s3, GRANARY_LINKS: 'granary' }).links, 'granary')
+  assert.equal(loadConfig({ GRANARY_LINKS: 'direct' }).links, 'direct')
+  assert.throws(
+    () => loadConfig({ GRANARY_LINKS: 'signed' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.problems.some((p) => p.startsWith('GRANARY_LINKS=signed: expected granary or direct')),
+  )
+})
