@@ -51,7 +51,7 @@ class CountingProxy {
     const upstream = request(url, { method: req.method, headers: req.headers }, (answer) => {
       if (isPart && answer.statusCode === 403) this.refusedPuts++
       res.writeHead(answer.statusCode ?? 502, answer.headers)
-      if (req.method === 'GET' && url.pathname.startsWith('/v1/blobs/')) {
+      if (req.method === 'GET' && /^\/v1\/(blobs|links)\//.test(url.pathname)) {
         answer.on('data', (chunk: Buffer) => {
           this.getBytes += chunk.length
         })
@@ -253,7 +253,8 @@ describe('multipart sessions against a running server', () => {
     const dest = join(work, 'dl-out', 'genome.bam')
     proxy.reset()
     // Slow ranges so the kill lands mid-download.
-    proxy.delay = (req) => (req.method === 'GET' && req.url?.startsWith('/v1/blobs/') ? 200 : 0)
+    proxy.delay = (req) =>
+      req.method === 'GET' && /^\/v1\/(blobs|links)\//.test(req.url ?? '') ? 200 : 0
     const child = cli(['download', 'dl/download-src.bam', dest])
     const partial = `${dest}.granary-partial.json`
     const deadline = Date.now() + 30_000
