@@ -6,6 +6,7 @@ import type {
   UploadUrlRequest,
   UploadUrlResponse,
 } from '@granary/protocol'
+import { confirmUpload } from './confirm-wait.ts'
 import { resolveTarget, saveToFile } from './file-download.ts'
 import type {
   DeleteOptions,
@@ -162,7 +163,7 @@ export class Files {
     const put = { size, onProgress: options.onProgress, signal }
     const sha256 = await putBytes(this.#transport, upload, resolved, put)
     const body = confirmRequest(upload, workspaceId, { ...resolved, size }, sha256)
-    return this.#transport.json('POST', '/v1/files/upload-confirm', { json: body, signal })
+    return confirmUpload(this.#transport, body, signal)
   }
 
   #multipartRun(
@@ -239,10 +240,7 @@ export class Files {
       upload_id: options.uploadId,
       sha256: options.sha256,
     }
-    return this.#transport.json('POST', '/v1/files/upload-confirm', {
-      json: body,
-      signal: options.signal,
-    })
+    return confirmUpload(this.#transport, body, options.signal)
   }
 
   /**

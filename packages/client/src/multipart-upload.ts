@@ -1,4 +1,5 @@
 import type { FileInfo, MultipartUploadResponse, UploadSession } from '@granary/protocol'
+import { confirmUpload } from './confirm-wait.ts'
 import { ApiError } from './errors.ts'
 import type { Progress, SessionStarted } from './file-options.ts'
 import { PartUrlRefused, sendPart } from './part-put.ts'
@@ -233,7 +234,7 @@ function confirm(run: MultipartRun, layout: Layout, sha256: string | undefined):
     upload_id: layout.uploadId,
     ...(sha256 ? { sha256 } : {}),
   }
-  return run.transport.json('POST', '/v1/files/upload-confirm', { json, signal: run.signal })
+  return confirmUpload(run.transport, json, run.signal)
 }
 
 function range(from: number, to: number): number[] {

@@ -45,6 +45,8 @@ for (const backend of backendMatrix()) {
       server = await startTestServer(backend, {
         GRANARY_MULTIPART_THRESHOLD: String(6 * MiB),
         GRANARY_PART_SIZE: String(5 * MiB),
+        // On S3, confirming from 6 MiB answers 202 and verifies in the background.
+        GRANARY_S3_BACKGROUND_VERIFY_BYTES: String(6 * MiB),
       })
       fetch = injectFetch(server.app, PUBLIC_URL)
       client = as(ADMIN_KEY)
@@ -128,6 +130,31 @@ for (const backend of backendMatrix()) {
       const back = await client.files.downloadStream('bam/genome.bam')
       assert.equal(sha256(new Uint8Array(await new Response(back.body).arrayBuffer())), file.sha256)
       assert.equal((await client.files.uploads.get(sessions[0] as string)).status, 'completed')
+    })
+
+    test('a confirm answered 202 (verifying, S3) is waited out: uploadFile answers the file', async () => {
+      const confirms: number[] = []
+      const watching: typeof globalThis.fetch = async (input, init) => {
+        const response = await fetch(input, init)
+        if (String(input).includes('/upload-confirm')) confirms.push(response.status)
+        return response
+      }
+      const watched = new Granary({
+        baseUrl: PUBLIC_URL,
+        apiKey: ADMIN_KEY,
+        workspaceId: 'ws_default',
+        fetch: watching,
+      })
+      const bytes = randomBytes(6 * MiB + 5)
+      const file = await watched.files.uploadFile(new Blob([bytes]), {
+        filename: 'verified.bin',
+        multipartThreshold: 6 * MiB,
+      })
+      assert.equal(file.sha256, sha256(bytes))
+      assert.equal(file.size, bytes.length)
+      const isS3 = backend.name.endsWith('+s3')
+      // S3 reads the bytes back (first 202, then the file); the local backend hashed them on arrival.
+      assert.deepEqual(confirms, isS3 ? [202, 200] : [200])
     })
 
     test('an interrupted uploadFile resumes into the same session; download saves it, ranged', async () => {

@@ -413,7 +413,20 @@ export const uploadSessionSchema = {
     workspace_id: { type: 'string' },
     status: {
       type: 'string',
-      enum: ['pending', 'received', 'completed', 'failed', 'aborted', 'expired'],
+      enum: ['pending', 'received', 'verifying', 'completed', 'failed', 'aborted', 'expired'],
+      description:
+        "'verifying': confirmed (202), the server is reading the bytes back; the file appears when it is 'completed'.",
+    },
+    verified_bytes: {
+      type: 'integer',
+      description: "While 'verifying': bytes read back so far (from 0 again after a restart).",
+    },
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      additionalProperties: false,
+      description: "Why a 'failed' upload failed, when it failed while verifying.",
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
     },
     multipart: { type: 'boolean' },
     size: { type: 'integer' },
@@ -507,6 +520,19 @@ export const fileReferenceSchema = {
   required: ['id', 'key'],
   additionalProperties: false,
   properties: { id: { type: 'string' }, key: { type: 'string' } },
+} as const
+
+/** A confirm of a large object (S3) answered before its bytes are read back: poll the upload. */
+export const uploadVerifyingResponse = {
+  type: 'object',
+  required: ['status', 'upload_id'],
+  additionalProperties: false,
+  description:
+    "The bytes are being verified: poll GET /v1/files/uploads/{upload_id} until 'completed' (then confirm again for the FileInfo) or 'failed'.",
+  properties: {
+    status: { type: 'string', enum: ['verifying'] },
+    upload_id: { type: 'string' },
+  },
 } as const
 
 export const uploadConfirmResponse = {

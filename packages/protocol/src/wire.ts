@@ -39,6 +39,7 @@ import type {
   uploadPartSchema,
   uploadSessionSchema,
   uploadUrlBody,
+  uploadVerifyingResponse,
   workspaceListResponse,
   workspaceSchema,
 } from './schemas.ts'
@@ -77,6 +78,8 @@ export type UploadUrlResponse = Wire<typeof singleUploadUrlResponse>
 /** A multipart session: sign part URLs with POST /v1/files/uploads/{uploadId}/parts. */
 export type MultipartUploadResponse = Wire<typeof multipartUploadResponse>
 export type UploadConfirmRequest = Wire<typeof uploadConfirmBody>
+/** A confirm answered 202: the server verifies the bytes in the background. */
+export type UploadVerifying = Wire<typeof uploadVerifyingResponse>
 /** What a repeat confirm tells a key that may not read files. */
 export type FileReference = Wire<typeof fileReferenceSchema>
 

@@ -19,6 +19,7 @@ import { ScrubService } from './domain/scrub.ts'
 import type { TransferEndpoints } from './domain/transfer-endpoints.ts'
 import type { UploadPolicy } from './domain/upload-policy.ts'
 import { UploadReaper } from './domain/upload-reaper.ts'
+import { UploadVerifier } from './domain/upload-verifier.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
 import type { PoolUse } from './server-metrics.ts'
 import { LocalBlobStore } from './storage/local/local-blob-store.ts'
@@ -47,6 +48,8 @@ export interface Services {
   readonly largeUploads: LargeUploadService
   readonly multipart: MultipartService
   readonly reaper: UploadReaper
+  /** Reads back the uploads whose confirm answered 202 (S3, large objects). */
+  readonly verifier: UploadVerifier
   readonly admin: AdminService
   /** Re-hashes stored files against their recorded SHA-256 (`granary admin scrub`). */
   readonly scrub: ScrubService
@@ -119,8 +122,12 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     partSize: config.partSize,
     idleTimeoutMs: config.uploadIdleTimeoutS * 1000,
     maxAgeMs: config.uploadMaxAgeS * 1000,
+    // Only S3 reads the bytes back at confirm; the local backend hashes them on arrival.
+    backgroundVerifyBytes:
+      config.storage.kind === 's3' ? config.backgroundVerifyBytes : Number.POSITIVE_INFINITY,
   }
   const multipart = new MultipartService({ metadata, blobs, urls, policy, clock })
+  let verifier: UploadVerifier | undefined
   const largeUploads = new LargeUploadService({
     metadata,
     blobs,
@@ -129,6 +136,7 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     multipart,
     policy,
     clock,
+    onVerifying: () => verifier?.wake(),
   })
   const scrub = new ScrubService({
     metadata,
@@ -137,6 +145,17 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
     onBackgroundError: options.onBackgroundError,
   })
+  verifier = new UploadVerifier({
+    metadata,
+    verify: (upload, onProgress) => largeUploads.verify(upload, onProgress),
+    clock,
+    concurrency: config.verifyConcurrency,
+    claimMs: VERIFY_CLAIM_MS,
+    pollMs: VERIFY_POLL_MS,
+    onError: options.onBackgroundError,
+  })
+  // Resumes what a stopped process left verifying.
+  verifier.start()
   return Object.freeze({
     config,
     clock,
@@ -163,9 +182,11 @@ export async function composeServices(config: Config, options: ComposeOptions): 
       ? new LocalTransferEndpoints({ signer, blobs, metadata, largeUploads, multipart })
       : undefined,
     databasePool: () => poolUse?.(),
+    verifier,
     async close() {
       await scrub.close()
       await jobs.close()
+      await verifier.stop()
       await metadata.close()
       await blobs.close()
     },
@@ -174,6 +195,10 @@ export async function composeServices(config: Config, options: ComposeOptions): 
 
 /** Parsed genomic indexes and headers kept in memory, estimated bytes (a human BAM's .bai is ~9 MB). */
 export const INDEX_CACHE_BYTES = 256 * 1024 * 1024
+/** A verification that stops renewing its claim this long is taken over by another process. */
+export const VERIFY_CLAIM_MS = 60_000
+/** An idle process looks for verifications to run (or take over) this often. */
+export const VERIFY_POLL_MS = 5_000
 
 /** A failed deletion of a deleted file's bytes is retried this soon. */
 export const DELETION_RETRY_MS = 5_000

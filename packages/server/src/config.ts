@@ -56,6 +56,10 @@ export interface Config {
   readonly jobThreshold: number
   /** Files per transaction of a job (GRANARY_JOB_BATCH_SIZE). */
   readonly jobBatchSize: number
+  /** S3: confirming an upload from this size up answers 202 and verifies in the background. */
+  readonly backgroundVerifyBytes: number
+  /** Background verifications this process runs at once (0: leave them to other processes). */
+  readonly verifyConcurrency: number
   /** The built web UI (GRANARY_WEB_DIR); undefined: the one beside the server (packages/web/dist). */
   readonly webDir: string | undefined
   /** /readyz answers 503 when the data folder has less free space than this (0: no check). */
@@ -169,6 +173,13 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     orphanGraceS: integer('GRANARY_ORPHAN_GRACE_S', 3600, 0, 30 * 24 * 3600),
     jobThreshold: integer('GRANARY_JOB_THRESHOLD', 10_000, 0, 1_000_000),
     jobBatchSize: integer('GRANARY_JOB_BATCH_SIZE', 1000, 1, 100_000),
+    backgroundVerifyBytes: integer(
+      'GRANARY_S3_BACKGROUND_VERIFY_BYTES',
+      GiB,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    verifyConcurrency: integer('GRANARY_VERIFY_CONCURRENCY', 1, 0, 16),
     webDir: env.GRANARY_WEB_DIR ? resolve(cwd, env.GRANARY_WEB_DIR) : undefined,
     minFreeBytes: integer('GRANARY_MIN_FREE_BYTES', GiB, 0, Number.MAX_SAFE_INTEGER),
     trustProxy: env.GRANARY_TRUST_PROXY || undefined,

@@ -3,9 +3,11 @@
  * client PUTs the bytes (to Granary itself on the local backend, straight to S3 otherwise), and
  * upload-confirm checks them and makes the file visible in one transaction.
  */
-import { createHash } from 'node:crypto'
+
 import type { Readable } from 'node:stream'
+import type { ErrorCode } from '@granary/protocol'
 import { crashPoint } from '../crash-points.ts'
+import { sha256OfStream } from '../storage/staged-blob.ts'
 import { type AuditContext, auditContext } from './audit.ts'
 import { hasPermission, type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import { stagedNameFor } from './blob-names.ts'
@@ -39,6 +41,19 @@ export interface LargeUploadDeps {
   multipart: MultipartService
   policy: UploadPolicy
   clock: Clock
+  /** A confirm left an upload verifying: the verifier should look for work. */
+  onVerifying?: () => void
+}
+
+/** Who finishes a confirm (for the audit trail), and who hears of the bytes read back. */
+interface Finishing {
+  audit: AuditContext
+  onProgress?: ((bytes: number) => void) | undefined
+}
+
+/** A confirm answered 202: the bytes are read back in the background (upload-verifier.ts). */
+export interface Verifying {
+  verifyingUploadId: string
 }
 
 /** What upload-url asks for. */
@@ -161,7 +176,7 @@ export class LargeUploadService {
   async confirm(
     principal: Principal,
     request: ConfirmRequest,
-  ): Promise<FileRecord | FileReference> {
+  ): Promise<FileRecord | FileReference | Verifying> {
     await this.#authorize(principal, request.workspaceId)
     const upload = await this.#findUpload(request)
     if (request.size !== upload.size) {
@@ -174,15 +189,66 @@ export class LargeUploadService {
       const file = await this.#alreadyConfirmed(upload)
       return hasPermission(principal, 'files:read') ? file : { id: file.id, key: file.key }
     }
-    const audit = auditContext(principal, this.#deps.clock)
-    const received = await this.#received(upload, audit)
+    if (upload.status === 'verifying') return { verifyingUploadId: upload.id }
+    const declared = (request.sha256 ?? upload.sha256)?.toLowerCase() ?? null
+    if (this.#verifiesInBackground(upload)) return this.#startVerifying(upload, declared)
+    return this.#finish(upload, declared, { audit: auditContext(principal, this.#deps.clock) })
+  }
+
+  /**
+   * The background half of a confirm answered 202 (upload-verifier.ts calls it): reads the bytes
+   * back, checks them and commits the file. A failure that another attempt would not fix fails
+   * the upload with its code; others (the store or the database down) are thrown to be retried.
+   */
+  async verify(upload: Upload, onProgress: (bytes: number) => void): Promise<void> {
+    // The server itself acts: the key that confirmed is not kept with the upload.
+    const audit = auditContext(null, this.#deps.clock)
+    try {
+      await this.#finish(upload, upload.sha256, { audit, onProgress })
+    } catch (error) {
+      if (!isAppError(error) || RETRIED.has(error.code)) throw error
+      // Rejections by #finish have failed it already; anything else (say, file_exists) fails now.
+      if ((await this.#deps.metadata.getUpload(upload.id))?.status === 'verifying')
+        await this.#reject(upload, error, audit)
+      // A multipart session's parts are joined already: its blob is the bytes to drop.
+      if (upload.multipart) await this.#deps.blobs.delete(upload.blobName)
+    }
+  }
+
+  /** Large, and its bytes must be read back to be hashed (not hashed on arrival). */
+  #verifiesInBackground(upload: Upload): boolean {
+    if (upload.size < this.#deps.policy.backgroundVerifyBytes) return false
+    return !(upload.status === 'received' && upload.receivedSha256)
+  }
+
+  /**
+   * What is quick is done now, so its errors reach this request: a session's parts are joined
+   * (a missing part is answered here); a single PUT's bytes must have arrived.
+   */
+  async #startVerifying(upload: Upload, declared: string | null): Promise<Verifying> {
+    const { blobs, metadata } = this.#deps
+    const joined = await blobs.stat(upload.blobName)
+    if (upload.multipart && !joined) await this.#deps.multipart.complete(upload)
+    if (!upload.multipart && !joined && !(await blobs.stat(stagedNameFor(upload.blobName)))) {
+      throw notReceived()
+    }
+    await metadata.markUploadVerifying(upload.id, declared)
+    crashPoint('confirm.verifying')
+    this.#deps.onVerifying?.()
+    return { verifyingUploadId: upload.id }
+  }
+
+  async #finish(upload: Upload, declared: string | null, how: Finishing): Promise<FileRecord> {
+    const received = await this.#received(upload, how)
     crashPoint('confirm.verified')
-    const declared = (request.sha256 ?? upload.sha256)?.toLowerCase()
     if (declared && declared !== received.sha256) {
-      await this.#discard(upload, audit)
-      throw new AppError(
-        'checksum_mismatch',
-        `The bytes' SHA-256 is ${received.sha256}, not ${declared}; upload again.`,
+      throw await this.#reject(
+        upload,
+        new AppError(
+          'checksum_mismatch',
+          `The bytes' SHA-256 is ${received.sha256}, not ${declared}; upload again.`,
+        ),
+        how.audit,
       )
     }
     const now = isoNow(this.#deps.clock)
@@ -202,7 +268,7 @@ export class LargeUploadService {
     return this.#deps.files.commit(file, {
       overwrite: upload.overwrite,
       completeUploadId: upload.id,
-      audit,
+      audit: how.audit,
     })
   }
 
@@ -212,13 +278,17 @@ export class LargeUploadService {
     if (id) {
       const upload = isUploadId(id) ? await this.#deps.metadata.getUpload(id) : undefined
       const matches = upload?.workspaceId === workspaceId && upload.key === key
-      if (!upload || !matches || upload.status === 'failed') throw uploadNotFound(id)
-      if (upload.status !== 'completed' && isExpired(upload, this.#deps.clock))
-        throw uploadNotFound(id)
+      if (!upload || !matches) throw uploadNotFound(id)
+      // Failed in the background: the client polling the confirm learns why.
+      if (upload.status === 'failed' && upload.failure)
+        throw new AppError(upload.failure.code, upload.failure.message)
+      if (upload.status === 'failed') throw uploadNotFound(id)
+      const settled = upload.status === 'completed' || upload.status === 'verifying'
+      if (!settled && isExpired(upload, this.#deps.clock)) throw uploadNotFound(id)
       return upload
     }
     const open = (await this.#deps.metadata.listOpenUploads(workspaceId, key)).filter(
-      (upload) => !isExpired(upload, this.#deps.clock),
+      (upload) => upload.status === 'verifying' || !isExpired(upload, this.#deps.clock),
     )
     if (open.length > 1) {
       throw new AppError(
@@ -256,56 +326,65 @@ export class LargeUploadService {
    * longer change them); a multipart session's parts are joined first. Each step may have been
    * done already by a confirm that failed later.
    */
-  async #received(upload: Upload, audit: AuditContext): Promise<{ size: number; sha256: string }> {
+  async #received(upload: Upload, how: Finishing): Promise<{ size: number; sha256: string }> {
     if (upload.status === 'received' && upload.receivedSha256) {
       return { size: upload.size, sha256: upload.receivedSha256 }
     }
-    const adopted = upload.multipart ? undefined : await this.#adopt(upload, audit)
+    const adopted = upload.multipart ? undefined : await this.#adopt(upload, how)
     if (adopted) return { size: adopted.size, sha256: adopted.sha256 ?? '' }
     const stat = await this.#deps.blobs.stat(upload.blobName)
     if (upload.multipart && !stat) {
       const joined = await this.#deps.multipart.complete(upload)
-      return { size: joined.size, sha256: joined.sha256 ?? (await this.#hash(upload.blobName)) }
+      return {
+        size: joined.size,
+        sha256: joined.sha256 ?? (await this.#hash(upload.blobName, how.onProgress)),
+      }
     }
-    if (!stat) {
-      throw new AppError(
-        'upload_not_received',
-        `The bytes have not arrived; PUT them to the uploadUrl first.`,
-      )
-    }
+    if (!stat) throw notReceived()
     if (stat.size !== upload.size) {
-      await this.#discard(upload, audit)
-      throw new AppError(
-        'size_mismatch',
-        `${stat.size} bytes arrived, not the ${upload.size} declared; upload again.`,
+      throw await this.#reject(
+        upload,
+        new AppError(
+          'size_mismatch',
+          `${stat.size} bytes arrived, not the ${upload.size} declared; upload again.`,
+        ),
+        how.audit,
       )
     }
     return {
       size: stat.size,
-      sha256: stat.sha256 ?? (await this.#hash(upload.blobName)),
+      sha256: stat.sha256 ?? (await this.#hash(upload.blobName, how.onProgress)),
     }
   }
 
-  async #adopt(upload: Upload, audit: AuditContext) {
+  async #adopt(upload: Upload, how: Finishing) {
     try {
       return await this.#deps.blobs.adopt(stagedNameFor(upload.blobName), upload.blobName, {
         exactSize: upload.size,
+        ...(how.onProgress ? { onProgress: how.onProgress } : {}),
       })
     } catch (error) {
-      if (isAppError(error, 'size_mismatch')) await this.#discard(upload, audit)
+      if (isAppError(error, 'size_mismatch')) throw await this.#reject(upload, error, how.audit)
       throw error
     }
   }
 
-  async #hash(blobName: string): Promise<string> {
-    const hash = createHash('sha256')
-    for await (const chunk of await this.#deps.blobs.read(blobName)) hash.update(chunk as Buffer)
-    return hash.digest('hex')
+  #hash(blobName: string, onProgress?: (bytes: number) => void): Promise<string> {
+    return this.#deps.blobs.read(blobName).then((body) => sha256OfStream(body, onProgress))
   }
 
-  async #discard(upload: Upload, audit: AuditContext): Promise<void> {
-    await this.#deps.metadata.markUploadFailed(upload.id, { audit })
+  /**
+   * Fails the upload and drops its bytes; answers the error to throw. Failed while verifying, the
+   * error is recorded before the status moves, so a client polling the upload sees both at once.
+   */
+  async #reject(upload: Upload, error: AppError, audit: AuditContext): Promise<AppError> {
+    const { metadata } = this.#deps
+    if (upload.status === 'verifying') {
+      await metadata.failVerification(upload.id, { code: error.code, message: error.message })
+    }
+    await metadata.markUploadFailed(upload.id, { audit })
     await discardBytes(this.#deps.blobs, upload)
+    return error
   }
 
   async #authorize(principal: Principal, workspaceId: string): Promise<void> {
@@ -313,6 +392,20 @@ export class LargeUploadService {
     await requireWorkspace(this.#deps.metadata, principal, workspaceId)
   }
 }
+
+function notReceived(): AppError {
+  return new AppError(
+    'upload_not_received',
+    'The bytes have not arrived; PUT them to the uploadUrl first.',
+  )
+}
+
+/** Failures of a background verification that a later attempt may not meet. */
+const RETRIED: ReadonlySet<ErrorCode> = new Set([
+  'storage_unavailable',
+  'database_unavailable',
+  'internal_error',
+])
 
 function uploadNotFound(uploadId: string): AppError {
   return new AppError(

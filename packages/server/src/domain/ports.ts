@@ -3,7 +3,7 @@
  * wired in ../compose.ts; nothing here imports them.
  */
 import type { Readable } from 'node:stream'
-import type { Scope } from '@granary/protocol'
+import type { ErrorCode, Scope } from '@granary/protocol'
 import type { Audited, AuditLog } from './audit.ts'
 import type { FileMoveStore } from './move-ports.ts'
 
@@ -60,7 +60,7 @@ export interface BlobStore extends MultipartStore {
   adopt(
     staged: string,
     name: string,
-    options: { exactSize: number },
+    options: { exactSize: number; onProgress?: (bytes: number) => void },
   ): Promise<StoredBlob | undefined>
   /** Removes the blob; a missing blob is not an error. */
   delete(name: string, options?: IoOptions): Promise<void>
@@ -178,7 +178,14 @@ export interface FileReference {
   readonly key: string
 }
 
-export type UploadStatus = 'pending' | 'received' | 'completed' | 'failed' | 'aborted' | 'expired'
+export type UploadStatus =
+  | 'pending'
+  | 'received'
+  | 'verifying'
+  | 'completed'
+  | 'failed'
+  | 'aborted'
+  | 'expired'
 
 interface UploadFields {
   id: string
@@ -196,6 +203,15 @@ interface UploadFields {
   createdAt: string
   /** Idle deadline: pushed back by every action on the upload, never past the hard deadline. */
   expiresAt: string
+  /** While `verifying`: the bytes read back so far (upload-verifier.ts). */
+  verifiedBytes?: number | null
+  /** Why a `failed` upload failed, when it failed in the background. */
+  failure?: UploadFailure | null
+}
+
+export interface UploadFailure {
+  code: ErrorCode
+  message: string
 }
 
 /** The seed's flow: one PUT of the whole file. */
@@ -343,6 +359,19 @@ export interface MetadataStore extends AuditLog, FileMoveStore {
   isBlobReferenced(blobName: string): Promise<boolean>
   /** Open uploads whose idle deadline passed before `now`, at most `limit`. */
   listExpiredUploads(now: string, limit: number): Promise<Upload[]>
+  /**
+   * Open -> verifying (its bytes are read back in the background), recording the SHA-256 the
+   * confirm declared. False when it was not open (another confirm got there first).
+   */
+  markUploadVerifying(id: string, sha256: string | null): Promise<boolean>
+  /** Claims a verifying upload no process holds (or whose claim lapsed before `now`) until `until`. */
+  claimVerification(now: string, until: string): Promise<Upload | undefined>
+  /** Records the bytes read back so far and extends the claim. */
+  recordVerification(id: string, verifiedBytes: number, until: string): Promise<void>
+  /** Lets another attempt claim it from `at` (a transient failure). */
+  releaseVerification(id: string, at: string): Promise<void>
+  /** Records why a verifying upload fails (for the clients that poll it); markUploadFailed ends it. */
+  failVerification(id: string, failure: UploadFailure): Promise<void>
 }
 
 export type { Scope }

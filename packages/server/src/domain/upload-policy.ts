@@ -8,6 +8,12 @@ export interface UploadPolicy {
   readonly idleTimeoutMs: number
   /** An upload expires this long after it started, whatever happens. */
   readonly maxAgeMs: number
+  /**
+   * Confirming an upload from this size up answers 202 and reads the bytes back in the background
+   * (upload-verifier.ts). Infinity where confirm never reads them back (the local backend hashes
+   * on arrival).
+   */
+  readonly backgroundVerifyBytes: number
 }
 
 const MiB = 1024 * 1024

@@ -84,6 +84,10 @@ export class UploadReaper {
     const owner = blobOfStaged(name)
     if (owner === undefined) return this.#metadata.isBlobReferenced(name)
     const upload = await this.#metadata.getUploadByBlob(owner)
-    return upload?.status === 'pending' || upload?.status === 'received'
+    return (
+      upload?.status === 'pending' ||
+      upload?.status === 'received' ||
+      upload?.status === 'verifying'
+    )
   }
 }

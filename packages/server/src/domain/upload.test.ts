@@ -19,6 +19,7 @@ const policy: UploadPolicy = {
   partSize: 10,
   idleTimeoutMs: 24 * HOUR,
   maxAgeMs: 7 * 24 * HOUR,
+  backgroundVerifyBytes: Number.POSITIVE_INFINITY,
 }
 const T0 = Date.parse('2030-01-01T00:00:00Z')
 const at = (ms: number): Clock => ({ now: () => ms })

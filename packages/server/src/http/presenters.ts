@@ -161,6 +161,8 @@ export function toUploadSession(upload: Upload, parts?: readonly StoredPart[]): 
     file_key: upload.key,
     workspace_id: upload.workspaceId,
     status: upload.status,
+    ...(upload.status === 'verifying' ? { verified_bytes: upload.verifiedBytes ?? 0 } : {}),
+    ...(upload.status === 'failed' && upload.failure ? { error: { ...upload.failure } } : {}),
     multipart: upload.multipart !== null,
     size: upload.size,
     part_size: upload.multipart?.partSize ?? null,

@@ -84,7 +84,7 @@ async function completeUpload(trx: Transaction<Database>, id: string): Promise<b
     .updateTable('uploads')
     .set({ status: 'completed' })
     .where('id', '=', id)
-    .where('status', 'in', ['pending', 'received'])
+    .where('status', 'in', ['pending', 'received', 'verifying'])
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }

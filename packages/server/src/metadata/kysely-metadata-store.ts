@@ -23,6 +23,7 @@ import type {
   MetadataStore,
   PutFileResult,
   Upload,
+  UploadFailure,
   WorkspaceRecord,
 } from '../domain/ports.ts'
 import { listEvents, purgeEvents, writeEvents } from './audit-events.ts'
@@ -43,6 +44,7 @@ import {
 } from './rows.ts'
 import type { Database } from './schema.ts'
 import type { SqlDialect } from './sql-dialect.ts'
+import * as verifications from './upload-verifications.ts'
 
 /** Turns a driver error into an AppError where it has a meaning; answers it unchanged otherwise. */
 export type ErrorTranslator = (error: unknown) => unknown
@@ -387,7 +389,7 @@ export class KyselyMetadataStore implements MetadataStore {
         .selectAll()
         .where('workspace_id', '=', workspaceId)
         .where('key', '=', key)
-        .where('status', 'in', ['pending', 'received'])
+        .where('status', 'in', [...OPEN, 'verifying'])
         .orderBy('created_at', 'desc')
         .execute()
       return rows.map(uploadRecord)
@@ -476,7 +478,7 @@ export class KyselyMetadataStore implements MetadataStore {
         .selectFrom('uploads')
         .select('id')
         .where('blob_name', '=', blobName)
-        .where('status', 'in', OPEN)
+        .where('status', 'in', [...OPEN, 'verifying'])
         .executeTakeFirst()
       return upload !== undefined
     })
@@ -589,7 +591,20 @@ export class KyselyMetadataStore implements MetadataStore {
         }
       }
     }
-  }
+  markUploadVerifying(id: string, sha256: string | null): Promise<boolean> 
+    return this.#run((db) => verifications.markUploadVerifying(db, id, sha256))
+
+  claimVerification(now: string, until: string): Promise<Upload | undefined> 
+    return this.#run((db) => verifications.claimVerification(db, now, until))
+
+  recordVerification(id: string, verifiedBytes: number, until: string): Promise<void> 
+    return this.#run((db) => verifications.recordVerification(db, id, verifiedBytes, until))
+
+  releaseVerification(id: string, at: string): Promise<void> 
+    return this.#run((db) => verifications.releaseVerification(db, id, at))
+
+  failVerification(id: string, failure: UploadFailure): Promise<void> 
+    return this.#run((db) => verifications.failVerification(db, id, failure))
 }
 
 /** Uploads whose bytes may still arrive or be confirmed. */

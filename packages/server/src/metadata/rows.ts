@@ -1,5 +1,5 @@
 /** Mapping between table rows and the domain's records. */
-import type { Scope } from '@granary/protocol'
+import type { ErrorCode, Scope } from '@granary/protocol'
 import type { Selectable } from 'kysely'
 import type {
   FileRecord,
@@ -87,6 +87,10 @@ export function uploadRow(upload: Upload): UploadsTable {
     part_size: upload.multipart?.partSize ?? null,
     part_count: upload.multipart?.partCount ?? null,
     deadline_at: upload.multipart?.deadlineAt ?? null,
+    verified_bytes: upload.verifiedBytes ?? null,
+    verify_claimed_until: null,
+    failure_code: upload.failure?.code ?? null,
+    failure_message: upload.failure?.message ?? null,
   }
 }
 
@@ -114,6 +118,11 @@ export function uploadRecord(row: Selectable<UploadsTable>): Upload {
             partCount: Number(row.part_count),
             deadlineAt: row.deadline_at ?? row.expires_at,
           },
+    verifiedBytes: row.verified_bytes === null ? null : Number(row.verified_bytes),
+    failure:
+      row.failure_code === null
+        ? null
+        : { code: row.failure_code as ErrorCode, message: row.failure_message ?? '' },
   }
 }
 

@@ -51,6 +51,10 @@ export interface UploadsTable {
   part_size: number | string | null
   part_count: number | null
   deadline_at: string | null
+  verified_bytes: number | string | null
+  verify_claimed_until: string | null
+  failure_code: string | null
+  failure_message: string | null
 }
 
 export interface PendingDeletionsTable {

@@ -3,9 +3,18 @@ import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { AppError } from '../domain/errors.ts'
 
-export async function sha256OfStream(body: Readable): Promise<string> {
+/** `onProgress` hears the bytes hashed so far (background verification reports them). */
+export async function sha256OfStream(
+  body: Readable,
+  onProgress?: (bytes: number) => void,
+): Promise<string> {
   const hash = createHash('sha256')
-  for await (const chunk of body) hash.update(chunk as Buffer)
+  let bytes = 0
+  for await (const chunk of body) {
+    hash.update(chunk as Buffer)
+    bytes += (chunk as Buffer).length
+    onProgress?.(bytes)
+  }
   return hash.digest('hex')
 }
 

@@ -6,6 +6,7 @@ import * as blobReferences from './0003-blob-references.ts'
 import * as pendingDeletions from './0004-pending-deletions.ts'
 import * as jobs from './0006-jobs.ts'
 import * as auditEvents from './0007-audit-events.ts'
+import * as verifyingUploads from './0008-verifying-uploads.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void>
@@ -19,6 +20,7 @@ const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0004-pending-deletions': pendingDeletions,
   '0007-audit-events': auditEvents,
   '0006-jobs': jobs,
+  '0008-verifying-uploads': verifyingUploads,
 }
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */

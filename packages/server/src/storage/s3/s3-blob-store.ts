@@ -168,7 +168,7 @@ export class S3BlobStore implements BlobStore {
   async adopt(
     staged: string,
     name: string,
-    options: { exactSize: number },
+    options: { exactSize: number; onProgress?: (bytes: number) => void },
   ): Promise<StoredBlob | undefined> {
     const source = this.#key(staged)
     const head = await this.#head(source)
@@ -183,7 +183,7 @@ export class S3BlobStore implements BlobStore {
       const object = await this.client.send(
         new GetObjectCommand({ Bucket: bucket, Key: source, IfMatch: head.ETag }),
       )
-      const sha256 = await sha256OfStream(object.Body as Readable)
+      const sha256 = await sha256OfStream(object.Body as Readable, options.onProgress)
       await this.client.send(
         new CopyObjectCommand({
           Bucket: bucket,
