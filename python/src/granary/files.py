@@ -17,7 +17,7 @@ from .models import DownloadLink, FileInfo, FileList, UploadTicket, json_object
 from .paths import PathLike, folder
 from .resume_state import default_state_dir
 from .sizes import LARGE_THRESHOLD_DEFAULT, MULTIPART_THRESHOLD_DEFAULT, MiB, env_size
-from .uploads import Uploads
+from .uploads import Uploads, wait_until_verified
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import Client
@@ -304,7 +304,9 @@ class Files:
 
         Idempotent: confirming again gives the same answer. Pass ``upload_id`` (the
         ``uploadId`` from :meth:`upload_large`) when several uploads to one key may be pending,
-        and ``sha256`` to have the server verify the bytes.
+        and ``sha256`` to have the server verify the bytes. When the server answers that it is
+        verifying a large object in the background (``202``), this waits for it (polling the
+        upload with backoff) and returns the file.
 
         Example::
 
@@ -322,7 +324,14 @@ class Files:
                 "sha256": sha256,
             }
         )
-        return cast(FileInfo, json_object(self._client.request_json("POST", "/v1/files/upload-confirm", json=payload)))
+        answer = json_object(self._client.request_json("POST", "/v1/files/upload-confirm", json=payload))
+        if answer.get("status") == "verifying":
+            # 202: the server reads a large object back first (S3). Wait, then confirm again:
+            # that answers the file, or raises the error the verification failed with.
+            payload["upload_id"] = str(answer["upload_id"])
+            wait_until_verified(self.uploads, payload["upload_id"], workspace_id)
+            answer = json_object(self._client.request_json("POST", "/v1/files/upload-confirm", json=payload))
+        return cast(FileInfo, answer)
 
     # ------------------------------------------------------------------ one call for any size
 

@@ -63,7 +63,7 @@ class UploadTicket(_UploadTicketBase, total=False):
     partCount: int
 
 
-UploadStatus = Literal["pending", "received", "completed", "failed", "aborted", "expired"]
+UploadStatus = Literal["pending", "received", "verifying", "completed", "failed", "aborted", "expired"]
 
 
 class UploadPart(TypedDict):
@@ -88,10 +88,21 @@ class _UploadInfoBase(TypedDict):
     expires_at: str
 
 
+class UploadError(TypedDict):
+    code: str
+    message: str
+
+
 class UploadInfo(_UploadInfoBase, total=False):
-    """An upload session; ``parts`` is present in ``uploads.get`` answers only."""
+    """An upload session; ``parts`` is present in ``uploads.get`` answers only.
+
+    ``verified_bytes`` while ``verifying`` (the server reads a large object back after its
+    confirm); ``error`` when it ``failed`` while verifying.
+    """
 
     parts: List[UploadPart]
+    verified_bytes: int
+    error: UploadError
 
 
 class SignedPart(TypedDict):

@@ -7,6 +7,7 @@ shorter). :meth:`granary.files.Files.upload_file` drives sessions for you (the e
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, cast
 from urllib.parse import quote
 
@@ -115,3 +116,18 @@ class Uploads:
         for part in parts:
             part["url"] = self._client.resolve(part["url"])
         return parts
+
+
+#: Polls of a verifying upload: the first after this many seconds, then 1.5x longer, up to the cap.
+_FIRST_POLL_S = 0.2
+_MAX_POLL_S = 5.0
+
+
+def wait_until_verified(uploads: Uploads, upload_id: str, workspace_id: str) -> None:
+    """Polls the upload with backoff until the server is no longer verifying its bytes."""
+    delay = _FIRST_POLL_S
+    while True:
+        time.sleep(delay)
+        if uploads.get(upload_id, workspace_id=workspace_id)["status"] != "verifying":
+            return
+        delay = min(_MAX_POLL_S, delay * 1.5)
