@@ -21,7 +21,6 @@ const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0007-audit-events': auditEvents,
   '0006-jobs': jobs,
   '0008-verifying-uploads': verifyingUploads,
-  '0009-webhooks': webhooks,
 }
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */
