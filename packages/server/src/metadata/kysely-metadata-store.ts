@@ -591,20 +591,27 @@ export class KyselyMetadataStore implements MetadataStore {
         }
       }
     }
-  markUploadVerifying(id: string, sha256: string | null): Promise<boolean> 
+  }
+
+  markUploadVerifying(id: string, sha256: string | null): Promise<boolean> {
     return this.#run((db) => verifications.markUploadVerifying(db, id, sha256))
+  }
 
-  claimVerification(now: string, until: string): Promise<Upload | undefined> 
+  claimVerification(now: string, until: string): Promise<Upload | undefined> {
     return this.#run((db) => verifications.claimVerification(db, now, until))
+  }
 
-  recordVerification(id: string, verifiedBytes: number, until: string): Promise<void> 
+  recordVerification(id: string, verifiedBytes: number, until: string): Promise<void> {
     return this.#run((db) => verifications.recordVerification(db, id, verifiedBytes, until))
+  }
 
-  releaseVerification(id: string, at: string): Promise<void> 
+  releaseVerification(id: string, at: string): Promise<void> {
     return this.#run((db) => verifications.releaseVerification(db, id, at))
+  }
 
-  failVerification(id: string, failure: UploadFailure): Promise<void> 
+  failVerification(id: string, failure: UploadFailure): Promise<void> {
     return this.#run((db) => verifications.failVerification(db, id, failure))
+  }
 }
 
 /** Uploads whose bytes may still arrive or be confirmed. */
