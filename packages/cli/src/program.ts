@@ -5,6 +5,7 @@ import { registerAuditCommand } from './audit.ts'
 import type { RunIO } from './context.ts'
 import { registerFileCommands } from './files.ts'
 import { registerLoginCommands } from './login.ts'
+import { registerQueryCommands } from './query.ts'
 import { type LoadServer, registerServeCommand } from './serve.ts'
 import { registerTransferCommands } from './transfer.ts'
 import { registerUploadCommands } from './uploads.ts'
@@ -26,6 +27,7 @@ Examples:
   granary ls raw/ -w ws_abc123
   granary download raw/sample.vcf ./output/ -w ws_abc123
   granary url raw/sample.vcf --expires-in 3600
+  granary query calls/trio.vcf.gz chr1:1000-2000 --header | bcftools view -H
   granary admin key create --name pipeline --scope files --workspace-id ws_abc123`
 
 export interface ProgramOptions {
@@ -57,6 +59,7 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
     })
   registerLoginCommands(program, io)
   registerFileCommands(program, io)
+  registerQueryCommands(program, io)
   registerTransferCommands(program, io)
   registerUploadCommands(program, io)
   registerAuditCommand(program, io)

@@ -1,5 +1,6 @@
 import type {
   DownloadUrlResponse,
+  FileHeaderResponse,
   FileInfo,
   ListFilesResponse,
   MultipartUploadResponse,
@@ -21,6 +22,13 @@ import type {
   UploadOptions,
 } from './file-options.ts'
 import { confirmRequest, formUpload, putBytes } from './file-upload.ts'
+import {
+  fileHeader,
+  lines,
+  type QueryOptions,
+  type QueryRecord,
+  queryBody,
+} from './genomic-query.ts'
 import { type MultipartRun, multipartUpload, resumeMultipart } from './multipart-upload.ts'
 import { parallelDownload, probe } from './ranged-download.ts'
 import type { Transport } from './transport.ts'
@@ -312,6 +320,62 @@ export class Files {
     const size = length === null ? undefined : Number(length)
     const body = response.body ?? new Blob([]).stream()
     return saveToFile(body, { dest: target, name, size, onProgress: options.onProgress })
+  }
+
+  /**
+   * The records of regions of an indexed VCF, BAM, CRAM or tabix-indexed file, read in place:
+   * text lines as bcftools, samtools or tabix print them, or parsed records (`format: 'json'`).
+   *
+   * @example
+   * for await (const v of client.files.query('calls/trio.vcf.gz', { region: 'chr1:1000-2000', format: 'json' }))
+   *   console.log(v.chrom, v.pos, v.alt)
+   */
+  query(key: string, options: QueryOptions & { format: 'json' }): AsyncGenerator<QueryRecord>
+  query(key: string, options: QueryOptions & { format?: 'text' }): AsyncGenerator<string>
+  async *query(
+    key: string,
+    options: QueryOptions & { format?: 'text' | 'json' },
+  ): AsyncGenerator<string | QueryRecord> {
+    const format = options.format ?? 'text'
+    const body = await this.queryStream(key, { ...options, format })
+    for await (const line of lines(body)) {
+      yield format === 'json' ? (JSON.parse(line) as QueryRecord) : line
+    }
+  }
+
+  /**
+   * The query's answer as raw bytes, to pipe into bcftools, samtools or a file.
+   *
+   * @example
+   * const body = await client.files.queryStream('bam/s1.bam', { region: 'chr2:5000-6000' })
+   */
+  queryStream(
+    key: string,
+    options: QueryOptions & { format?: 'text' | 'json' },
+  ): Promise<ReadableStream<Uint8Array>> {
+    const workspaceId = this.#workspace(options)
+    return queryBody(this.#transport, key, {
+      ...options,
+      workspaceId,
+      format: options.format ?? 'text',
+    })
+  }
+
+  /**
+   * The header of a VCF, BAM, CRAM or tabix-indexed file: its text, contigs and samples.
+   *
+   * @example
+   * const { contigs, samples } = await client.files.header('calls/trio.vcf.gz')
+   */
+  header(
+    key: string,
+    options: { workspaceId?: string; signal?: AbortSignal } = {},
+  ): Promise<FileHeaderResponse> {
+    const signal = options.signal
+    return fileHeader(this.#transport, key, {
+      workspaceId: this.#workspace(options),
+      ...(signal ? { signal } : {}),
+    })
   }
 
   /**

@@ -3,6 +3,7 @@ export type {
   CreatedApiKey,
   DownloadUrlResponse,
   ErrorCode,
+  FileHeaderResponse,
   FileInfo,
   ListFilesResponse,
   MeResponse,
@@ -22,6 +23,7 @@ export type { AuditEvent, AuditPage, AuditQueryOptions, RevokedLinks } from './a
 export { ApiError, type ApiErrorCode, NetworkError } from './errors.ts'
 export type * from './file-options.ts'
 export { Files, LARGE_THRESHOLD_DEFAULT, MULTIPART_THRESHOLD_DEFAULT } from './files.ts'
+export type { QueryOptions, QueryRecord } from './genomic-query.ts'
 export { Granary, type GranaryOptions } from './granary.ts'
 export { type CreateKeyOptions, Keys } from './keys.ts'
 export { Storage } from './storage.ts'

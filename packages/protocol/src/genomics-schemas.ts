@@ -1,5 +1,6 @@
 /** Route schemas of the genomics calls: region queries and headers of indexed files (#15). */
 import { fileKey, workspaceId } from './schemas.ts'
+import type { Wire } from './wire.ts'
 
 export const QUERY_REGIONS_MAX = 100
 
@@ -69,3 +70,5 @@ export const fileHeaderResponse = {
     samples: { type: 'array', items: { type: 'string' } },
   },
 } as const
+
+export type FileHeaderResponse = Wire<typeof fileHeaderResponse>
