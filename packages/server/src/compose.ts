@@ -20,7 +20,12 @@ import type { TransferEndpoints } from './domain/transfer-endpoints.ts'
 import type { UploadPolicy } from './domain/upload-policy.ts'
 import { UploadReaper } from './domain/upload-reaper.ts'
 import { UploadVerifier } from './domain/upload-verifier.ts'
+import type { EventFeed } from './domain/webhooks/webhook-ports.ts'
+import { ANNOUNCED_ACTIONS } from './domain/webhooks/webhook-schedule.ts'
+import { WebhookService } from './domain/webhooks/webhook-service.ts'
+import { WebhookWorker } from './domain/webhooks/webhook-worker.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
+import { HttpWebhookSender } from './outbound/http-webhook-sender.ts'
 import type { PoolUse } from './server-metrics.ts'
 import { LocalBlobStore } from './storage/local/local-blob-store.ts'
 import { LocalStorageAdmin } from './storage/local/local-storage-admin.ts'
@@ -57,6 +62,9 @@ export interface Services {
   readonly audit: AuditService
   /** Granary's own signed endpoints: the local backend's, undefined on S3 (nothing to mount). */
   readonly transfers: TransferEndpoints | undefined
+  /** Webhooks as admins manage them, and the worker that delivers them (server.ts runs it). */
+  readonly webhooks: WebhookService
+  readonly webhookWorker: WebhookWorker
   /** The database pool's connections (PostgreSQL); undefined for SQLite. */
   databasePool(): PoolUse | undefined
   close(): Promise<void>
@@ -156,9 +164,18 @@ export async function composeServices(config: Config, options: ComposeOptions): 
   })
   // Resumes what a stopped process left verifying.
   verifier.start()
+  const sender = new HttpWebhookSender({ allowPrivate: config.webhookAllowPrivate })
   return Object.freeze({
     config,
     clock,
+    webhooks: new WebhookService({ store: metadata.webhooks, metadata, sender, clock }),
+    webhookWorker: new WebhookWorker({
+      store: metadata.webhooks,
+      feed: webhookFeed(metadata),
+      sender,
+      clock,
+      wallClock: systemClock,
+    }),
     metadata,
     blobs,
     files,
@@ -191,6 +208,14 @@ export async function composeServices(config: Config, options: ComposeOptions): 
       await blobs.close()
     },
   })
+}
+
+/** The audit log read forward: the webhooks' outbox (written in each change's transaction). */
+function webhookFeed(metadata: MetadataStore): EventFeed {
+  return {
+    eventsAfter: (seq, limit) =>
+      metadata.listEvents({ cursor: seq, order: 'asc', limit, actions: ANNOUNCED_ACTIONS }),
+  }
 }
 
 /** Parsed genomic indexes and headers kept in memory, estimated bytes (a human BAM's .bai is ~9 MB). */

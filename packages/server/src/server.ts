@@ -67,6 +67,7 @@ export async function createServer(
     metrics.watch({
       pendingDeletions: () => services?.metadata.countPendingDeletions() ?? Promise.resolve(0),
       databasePool: () => services?.databasePool(),
+      webhookBacklog: () => services?.metadata.webhooks.countPending() ?? Promise.resolve(0),
     })
     return await assemble(config, services, { logger, metrics })
   } catch (error) {
@@ -157,6 +158,7 @@ export async function startServer(
     const stopReaper = startReaper(server, config.reaperIntervalS)
     const stopDeletions = startDeletionRetries(server)
     const stopJobs = startJobs(server)
+    const stopWebhooks = startWebhookWorker(server)
     return {
       ...server,
       url,
@@ -164,6 +166,7 @@ export async function startServer(
         stopReaper()
         stopDeletions()
         stopJobs()
+        await stopWebhooks()
         await server.close()
       },
     }
@@ -186,6 +189,35 @@ function startDeletionRetries(server: Server): () => void {
   }, DELETION_RETRY_MS)
   timer.unref()
   return () => clearInterval(timer)
+}
+
+/** How often each process looks for webhook events to dispatch and deliveries due. */
+export const WEBHOOK_POLL_MS = 1_000
+
+/**
+ * Runs the webhook worker every second, one round at a time (a slow receiver delays the next
+ * round, never doubles it); the stop waits for the round in progress.
+ */
+function startWebhookWorker(server: Server): () => Promise<void> {
+  const log = server.app.log
+  let running: Promise<void> | undefined
+  const timer = setInterval(() => {
+    if (running) return
+    running = server.services.webhookWorker
+      .runOnce()
+      .then((done) => {
+        if (done.delivered + done.retried + done.failed > 0) log.info(done, 'webhook deliveries')
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'webhook delivery round failed'))
+      .finally(() => {
+        running = undefined
+      })
+  }, WEBHOOK_POLL_MS)
+  timer.unref()
+  return async () => {
+    clearInterval(timer)
+    await running
+  }
 }
 
 /**

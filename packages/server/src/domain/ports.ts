@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream'
 import type { ErrorCode, Scope } from '@granary/protocol'
 import type { Audited, AuditLog } from './audit.ts'
 import type { FileMoveStore } from './move-ports.ts'
+import type { WebhookStore } from './webhooks/webhook-ports.ts'
 
 export interface IoOptions {
   signal?: AbortSignal
@@ -280,6 +281,8 @@ export interface PutFileResult {
  * describing the change in the change's own transaction, and none when nothing changed.
  */
 export interface MetadataStore extends AuditLog, FileMoveStore {
+  /** Webhooks and their deliveries (domain/webhooks/), in the same database. */
+  readonly webhooks: WebhookStore
   /** Runs the append-only migrations up to the latest. */
   migrate(): Promise<void>
   /** Throws database_unavailable when the database cannot answer (for /readyz). */

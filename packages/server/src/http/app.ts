@@ -14,6 +14,7 @@ import type { MultipartService } from '../domain/multipart-service.ts'
 import type { ScrubService } from '../domain/scrub.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
+import type { WebhookService } from '../domain/webhooks/webhook-service.ts'
 import type { ServerMetrics } from '../server-metrics.ts'
 import { registerApiDocs } from './api-docs.ts'
 import { recordDeniedAttempts } from './audit-denials.ts'
@@ -33,6 +34,7 @@ import { jobRoutes } from './routes/jobs/get.ts'
 import { linkRoutes } from './routes/links/link-routes.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
 import { transferRoutes } from './routes/transfers/transfer-routes.ts'
+import { webhookRoutes } from './routes/webhooks/webhook-routes.ts'
 import { schemaValidators } from './validators.ts'
 import { type WebAssetsOptions, webAssetRoutes } from './web-assets.ts'
 
@@ -49,6 +51,7 @@ export interface AppServices {
   readonly admin: AdminService
   readonly scrub: ScrubService
   readonly audit: AuditService
+  readonly webhooks: WebhookService
   /** Granary's own signed transfer endpoints; only backends whose URLs point here have them. */
   readonly transfers: TransferEndpoints | undefined
   readonly authenticate: Authenticate
@@ -117,6 +120,7 @@ export async function buildApp(
   auditRoutes(app, services)
   jobRoutes(app, services)
   await app.register(async (scope) => linkRoutes(scope, services.links))
+  webhookRoutes(app, services.webhooks)
   const { transfers } = services
   if (transfers) await app.register(async (scope) => transferRoutes(scope, transfers, options))
   if (options.web && !(await webAssetRoutes(app, options.web))) {

@@ -45,6 +45,7 @@ import {
 import type { Database } from './schema.ts'
 import type { SqlDialect } from './sql-dialect.ts'
 import * as verifications from './upload-verifications.ts'
+import { KyselyWebhookStore, type WebhookTables } from './webhook-store.ts'
 
 /** Turns a driver error into an AppError where it has a meaning; answers it unchanged otherwise. */
 export type ErrorTranslator = (error: unknown) => unknown
@@ -63,12 +64,17 @@ export class KyselyMetadataStore implements MetadataStore {
   readonly #dialect: SqlDialect
   readonly #translate: ErrorTranslator
   readonly #isUniqueViolation: (error: unknown) => boolean
+  readonly webhooks: KyselyWebhookStore
 
   constructor(options: KyselyStoreOptions) {
     this.#db = options.db
     this.#dialect = options.dialect
     this.#translate = options.translateError
     this.#isUniqueViolation = options.isUniqueViolation
+    // The webhook tables (migration 0009) are declared in webhook-store.ts, not in Database.
+    this.webhooks = new KyselyWebhookStore((work) =>
+      this.#run((db) => work(db as unknown as Kysely<WebhookTables>)),
+    )
   }
 
   /**

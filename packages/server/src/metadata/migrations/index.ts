@@ -7,6 +7,7 @@ import * as pendingDeletions from './0004-pending-deletions.ts'
 import * as jobs from './0006-jobs.ts'
 import * as auditEvents from './0007-audit-events.ts'
 import * as verifyingUploads from './0008-verifying-uploads.ts'
+import * as webhooks from './0009-webhooks.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void>
@@ -18,9 +19,10 @@ const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0002-multipart-sessions': multipartSessions,
   '0003-blob-references': blobReferences,
   '0004-pending-deletions': pendingDeletions,
-  '0007-audit-events': auditEvents,
   '0006-jobs': jobs,
+  '0007-audit-events': auditEvents,
   '0008-verifying-uploads': verifyingUploads,
+  '0009-webhooks': webhooks,
 }
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */
