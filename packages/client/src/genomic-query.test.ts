@@ -42,7 +42,10 @@ for (const backend of backendMatrix()) {
         fetch,
       })
       for (const name of ['calls.vcf.gz', 'calls.vcf.gz.tbi']) {
-        await client.files.upload(new Blob([await readFile(fx.path(name))]), { filename: name, path: 'v/' })
+        await client.files.upload(new Blob([await readFile(fx.path(name))]), {
+          filename: name,
+          path: 'v/',
+        })
       }
     })
     after(() => server?.close())
