@@ -177,8 +177,31 @@ def test_download_url_options_and_range(client: Client, workspace: str, prefix: 
     html_link = client.files.download_url(html["key"], workspace_id=workspace, disposition="inline")
     assert requests.get(html_link["url"], timeout=10).headers["Content-Disposition"].startswith("attachment")
     # A tampered URL is refused.
-    r = requests.get(attach["url"].replace("signature=", "signature=0"), timeout=10)
+    r = requests.get(tampered(attach["url"]), timeout=10)
     assert r.status_code == 403
+
+
+def tampered(url: str) -> str:
+    """The URL with its signature changed: in the query (direct URLs) or a Granary link's path."""
+    if "signature=" in url:
+        return url.replace("signature=", "signature=0")
+    head, sep, rest = url.partition("/v1/links/")
+    token, slash, key = rest.partition("/")
+    return f"{head}{sep}{token[:-1]}{'B' if token.endswith('A') else 'A'}{slash}{key}"
+
+
+def test_link_with_index_serves_the_index_beside_it(client: Client, workspace: str, prefix: str, tmp_path: Path) -> None:
+    bam = client.files.upload(write(tmp_path / "x.bam", b"BAM-DATA"), workspace_id=workspace, path=prefix)
+    client.files.upload(write(tmp_path / "x.bam.bai", b"BAI-DATA"), workspace_id=workspace, path=prefix)
+    link = client.files.download_url(bam["key"], workspace_id=workspace, link="granary", with_index=True)
+    assert link["url"].endswith("/x.bam") and "?" not in link["url"]
+    assert link.get("index_key") == prefix + "x.bam.bai"
+    assert requests.get(link["index_url"], timeout=10).content == b"BAI-DATA"
+    # htslib appends the index extension to the data link: the same link serves it.
+    assert requests.get(link["url"] + ".bai", timeout=10).content == b"BAI-DATA"
+    assert requests.get(link["url"] + ".csi", timeout=10).status_code == 404
+    plain = client.files.download_url(bam["key"], workspace_id=workspace)
+    assert "index_url" not in plain
 
 
 def test_delete(client: Client, workspace: str, prefix: str, tmp_path: Path) -> None:

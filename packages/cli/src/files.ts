@@ -49,20 +49,37 @@ export function registerFileCommands(program: Command, io: RunIO): void {
       new Option('--expires-in <seconds>', 'validity, 1..604800').argParser(parsePositiveInt),
     )
     .option('--inline', 'let browsers display the file instead of saving it')
+    .addOption(
+      new Option(
+        '--link <kind>',
+        "granary: a link htslib tools and IGV follow to the file's index; direct: the store's URL",
+      ).choices(['granary', 'direct']),
+    )
+    .option('--with-index', "also print the index's link (second line) when it has one")
     .addHelpText(
       'after',
-      '\nExamples:\n  granary url raw/sample.vcf\n  granary url report.html --inline --expires-in 600',
+      '\nExamples:\n  granary url raw/sample.vcf\n  granary url report.html --inline --expires-in 600\n  samtools view "$(granary url bam/x.bam --link granary)" chr1:1000-2000',
     )
-    .action(async (key: string, options: { expiresIn?: number; inline?: boolean }, command) => {
+    .action(async (key: string, options: UrlOptions, command) => {
       const ctx = contextFor(command, io)
       const link = await ctx.client.files.downloadUrl(key, {
         workspaceId: ctx.workspaceId,
         expiresIn: options.expiresIn,
         disposition: options.inline ? 'inline' : 'attachment',
+        link: options.link,
+        withIndex: options.withIndex,
       })
       if (ctx.json) ctx.printJson(link)
       else ctx.line(link.url)
+      if (!ctx.json && link.index_url) ctx.line(link.index_url)
     })
+}
+
+interface UrlOptions {
+  expiresIn?: number
+  inline?: boolean
+  link?: 'granary' | 'direct'
+  withIndex?: boolean
 }
 
 async function listFiles(ctx: Context, prefix: string | undefined, options: LsOptions) {

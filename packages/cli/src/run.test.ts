@@ -141,6 +141,25 @@ describe('granary download, url, rm', () => {
     assert.equal(query?.get('expires_in'), '600')
   })
 
+  it('asks for a Granary link with its index, and prints the index link on a second line', async () => {
+    const link = 'http://g.test/v1/links/t/bam/x.bam'
+    const answer = {
+      url: link,
+      expires_at: 'T',
+      index_url: `${link}.bai`,
+      index_key: 'bam/x.bam.bai',
+    }
+    const result = await runCli(['url', 'bam/x.bam', '--link', 'granary', '--with-index'], () =>
+      json(answer),
+    )
+    assert.equal(result.stdout, `${link}\n${link}.bai\n`)
+    const query = result.requests[0]?.url.searchParams
+    assert.equal(query?.get('link'), 'granary')
+    assert.equal(query?.get('with_index'), 'true')
+    const bad = await runCli(['url', 'bam/x.bam', '--link', 'signed'], () => json(answer))
+    assert.notEqual(bad.code, 0)
+  })
+
   it('deletes, and reports an API error on one line with exit 1', async () => {
     const ok = await runCli(['rm', 'raw/d.txt'], () => new Response(null, { status: 204 }))
     assert.equal(ok.stdout, 'deleted raw/d.txt\n')

@@ -83,6 +83,14 @@ export interface DownloadUrlOptions extends CallOptions {
   /** Seconds the URL stays valid, 1..604800 (default 3600). */
   expiresIn?: number
   disposition?: 'attachment' | 'inline'
+  /**
+   * 'granary': a Granary link, which also serves the file's index (x.bam.bai, x.vcf.gz.tbi) so
+   * samtools, bcftools, tabix and IGV find it; 'direct': the store's own URL. Default: the
+   * server's (Granary links on the local backend, presigned URLs on S3).
+   */
+  link?: 'granary' | 'direct'
+  /** Also answer `index_url` and `index_key` when the file's index exists beside it. */
+  withIndex?: boolean
 }
 
 export interface DownloadOptions extends CallOptions {

@@ -83,6 +83,25 @@ describe('files.downloadUrl', () => {
     assert.equal(query?.get('expires_in'), '60')
     assert.equal(query?.get('disposition'), 'inline')
   })
+
+  it('asks for a Granary link with its index and makes both URLs absolute', async () => {
+    const link = '/v1/links/t/bam/x.bam'
+    const fetch = fakeFetch(() =>
+      json({ url: link, expires_at: 'T', index_url: `${link}.bai`, index_key: 'bam/x.bam.bai' }),
+    )
+    const client = new Granary({ baseUrl, fetch })
+    const answer = await client.files.downloadUrl('bam/x.bam', {
+      workspaceId: 'ws_a',
+      link: 'granary',
+      withIndex: true,
+    })
+    assert.equal(answer.url, `${baseUrl}${link}`)
+    assert.equal(answer.index_url, `${baseUrl}${link}.bai`)
+    assert.equal(answer.index_key, 'bam/x.bam.bai')
+    const query = fetch.requests[0]?.url.searchParams
+    assert.equal(query?.get('link'), 'granary')
+    assert.equal(query?.get('with_index'), 'true')
+  })
 })
 
 describe('files.downloadStream', () => {

@@ -256,20 +256,31 @@ export class Files {
    *
    * @example
    * const { url } = await client.files.downloadUrl('raw/sample.vcf', { expiresIn: 600 })
+   * // A link samtools/bcftools/IGV follow to the index, and the index's own link:
+   * const bam = await client.files.downloadUrl('bam/x.bam', { link: 'granary', withIndex: true })
+   * console.log(bam.url, bam.index_url)
    */
   async downloadUrl(key: string, options: DownloadUrlOptions = {}): Promise<DownloadUrlResponse> {
-    const { expiresIn, disposition, signal } = options
+    const { expiresIn, disposition, link, withIndex, signal } = options
     const query = {
       workspace_id: this.#workspace(options),
       key,
       expires_in: expiresIn,
       disposition,
+      link,
+      with_index: withIndex,
     }
     const answer = await this.#transport.json<DownloadUrlResponse>('GET', '/v1/files/download', {
       query,
       signal,
     })
-    return { ...answer, url: this.#transport.url(answer.url).toString() }
+    const absolute = (url: string) => this.#transport.url(url).toString()
+    const { index_url } = answer
+    return {
+      ...answer,
+      url: absolute(answer.url),
+      ...(index_url === undefined ? {} : { index_url: absolute(index_url) }),
+    }
   }
 
   /**

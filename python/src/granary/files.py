@@ -171,6 +171,8 @@ class Files:
         workspace_id: str,
         expires_in: Optional[int] = None,
         disposition: Optional[str] = None,
+        link: Optional[str] = None,
+        with_index: Optional[bool] = None,
     ) -> DownloadLink:
         """Get a signed URL for a file's bytes: ``{"url": ..., "expires_at": ...}``.
 
@@ -182,16 +184,32 @@ class Files:
             workspace_id: the file's workspace.
             expires_in: validity in seconds.
             disposition: ``"attachment"`` (default) or ``"inline"``.
+            link: ``"granary"`` for a Granary link, which also serves the file's index
+                (``x.bam.bai``, ``x.vcf.gz.tbi``) so samtools, bcftools, tabix and IGV find it;
+                ``"direct"`` for the store's own URL; default: the server's choice.
+            with_index: also answer ``index_url`` and ``index_key`` when an index exists.
 
         Example::
 
             link = client.files.download_url("raw/sample.vcf", workspace_id="ws_abc123",
                                              expires_in=3600)
             print(link["url"], "valid until", link["expires_at"])
+            bam = client.files.download_url("bam/x.bam", workspace_id="ws_abc123",
+                                            link="granary", with_index=True)
+            print(bam["url"], bam.get("index_url"))
         """
-        params = {"workspace_id": workspace_id, "key": key, "expires_in": expires_in, "disposition": disposition}
+        params = {
+            "workspace_id": workspace_id,
+            "key": key,
+            "expires_in": expires_in,
+            "disposition": disposition,
+            "link": link,
+            "with_index": with_index,
+        }
         out = cast(DownloadLink, json_object(self._client.request_json("GET", "/v1/files/download", params=params)))
         out["url"] = self._client.resolve(out["url"])
+        if "index_url" in out:
+            out["index_url"] = self._client.resolve(out["index_url"])
         return out
 
     def download(

@@ -38,11 +38,19 @@ class FileInfo(TypedDict):
     updated_at: str
 
 
-class DownloadLink(TypedDict):
-    """A signed URL for a file's bytes (absolute) and when it stops working (ISO 8601)."""
-
+class _DownloadLinkBase(TypedDict):
     url: str
     expires_at: str
+
+
+class DownloadLink(_DownloadLinkBase, total=False):
+    """A signed URL for a file's bytes (absolute) and when it stops working (ISO 8601).
+
+    With ``with_index=True`` and an index beside the file, also its index's URL and key.
+    """
+
+    index_url: str
+    index_key: str
 
 
 class _UploadTicketBase(TypedDict):
