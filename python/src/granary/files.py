@@ -7,12 +7,13 @@ This module is the API surface; the flows behind :meth:`Files.upload_file` are i
 from __future__ import annotations
 
 import os
-from typing import IO, TYPE_CHECKING, Any, Dict, Iterator, Optional, cast
+from typing import IO, TYPE_CHECKING, Any, Dict, Iterator, Optional, Sequence, Union, cast
 
 from ._streams import MultipartBody, ProgressCallback, file_size
 from .download import destination, save
 from .errors import LocalFileError
 from .file_upload import FileUploader, UploadOptions
+from .genomics import FileHeader, file_header, query_lines, query_records
 from .models import DownloadLink, FileInfo, FileList, UploadTicket, json_object
 from .paths import PathLike, folder
 from .resume_state import default_state_dir
@@ -240,6 +241,58 @@ class Files:
             return save(self._client.transport.iter_body(resp, link["url"], _CHUNK), where, final, progress)
         finally:
             resp.close()
+
+    # ------------------------------------------------------------------ region queries
+
+    def query(
+        self,
+        key: str,
+        *,
+        workspace_id: str,
+        region: Union[str, Sequence[str]],
+        format: str = "json",
+        limit: Optional[int] = None,
+        header: bool = False,
+        reference_key: Optional[str] = None,
+    ) -> Iterator[Any]:
+        """Records of regions of an indexed VCF, BAM, CRAM or tabix file, read where it is stored.
+
+        Yields dicts (``format="json"``, the default: VCF ``chrom, pos, id, ref, alt, qual,
+        filter, info, samples``; SAM ``name, flag, chrom, pos, mapq, cigar, mate, tlen, seq,
+        qual, tags``) or, with ``format="text"``, the lines bcftools, samtools or tabix print
+        (without newlines). Regions are 1-based and inclusive: ``"chr1:1000-2000"``; pass a
+        list for several. Errors (``index_missing``, ``invalid_region``,
+        ``unsupported_format``) are raised as :class:`ApiError` on the first ``next()``.
+
+        Example::
+
+            for v in client.files.query("calls/trio.vcf.gz", workspace_id="ws_abc123",
+                                        region="chr1:1000-2000"):
+                print(v["chrom"], v["pos"], v["alt"])
+        """
+        if format not in ("json", "text"):
+            raise ValueError("format must be 'json' or 'text'")
+        lines = query_lines(
+            self._client,
+            key,
+            workspace_id=workspace_id,
+            region=region,
+            fmt=format,
+            limit=limit,
+            header=header,
+            reference_key=reference_key,
+        )
+        return query_records(lines) if format == "json" else lines
+
+    def header(self, key: str, *, workspace_id: str) -> FileHeader:
+        """The header of a VCF, BAM, CRAM or tabix file: ``{format, header, contigs, samples}``.
+
+        Example::
+
+            h = client.files.header("calls/trio.vcf.gz", workspace_id="ws_abc123")
+            print([c["name"] for c in h["contigs"]], h["samples"])
+        """
+        return file_header(self._client, key, workspace_id=workspace_id)
 
     # ------------------------------------------------------------------ delete
 
