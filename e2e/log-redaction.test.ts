@@ -42,7 +42,16 @@ describe('The server log holds no secret', () => {
       (await call('/v1/files/upload', { method: 'POST', body: form }, secret)).status,
       201,
     )
-    const link = await call('/v1/files/download?workspace_id=ws_default&key=a.txt', {}, secret)
+    const download = '/v1/files/download?workspace_id=ws_default&key=a.txt'
+    // A Granary link (the local default) carries its signature in the path.
+    const granary = await call(download, {}, secret)
+    const { url: linkUrl } = (await granary.json()) as { url: string }
+    const linkSignature = new URL(linkUrl).pathname.split('/')[3]?.split('.').at(-1) ?? ''
+    assert.ok(linkSignature.length > 10, linkUrl)
+    secrets.push(linkSignature)
+    assert.equal((await fetch(linkUrl)).status, 200)
+    assert.equal((await fetch(`${linkUrl}.bai`)).status, 403)
+    const link = await call(`${download}&link=direct`, {}, secret)
     const { url } = (await link.json()) as { url: string }
     const signature = new URL(url).searchParams.get('signature') ?? ''
     assert.ok(signature.length > 10)
@@ -71,6 +80,11 @@ describe('The server log holds no secret', () => {
     const log = server.output()
     assert.match(log, /\/v1\/blobs\//, 'the signed download was logged')
     assert.match(log, /signature=\[redacted\]/)
+    assert.match(
+      log,
+      /\/v1\/links\/ws_default\.[^/"]+\.\[redacted\]\/a\.txt/,
+      'the link was logged',
+    )
     assert.match(log, /api_key=\[redacted\]/)
     for (const secret of secrets) assert.ok(!log.includes(secret), `a secret in the log: ${secret}`)
   })
