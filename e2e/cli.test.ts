@@ -150,6 +150,28 @@ describe('granary CLI against a running server', () => {
     assert.match(check.stdout, /reachable:\s+yes/)
   })
 
+  const ok = async (args: string[]) => {
+    const result = await granary([...args, '-w', 'ws_default'])
+    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`)
+    return result.stdout
+  }
+  const keys = async (prefix: string): Promise<string[]> =>
+    JSON.parse(await ok(['ls', prefix, '--json'])).files.map((f: { key: string }) => f.key)
+
+  test('mv and cp: a file, a folder, and a taken target', async () => {
+    await writeFile(join(work, 'a.vcf'), 'a\n')
+    await ok(['upload', 'a.vcf', '--path', 'mvcp/'])
+    assert.equal(await ok(['mv', 'mvcp/a.vcf', 'mvcp/b.vcf']), 'moved mvcp/a.vcf -> mvcp/b.vcf\n')
+    await ok(['cp', 'mvcp/b.vcf', 'mvcp/c.vcf'])
+    assert.equal(await ok(['cp', 'mvcp/', 'copies/']), 'copied mvcp/ -> copies/ (2 files)\n')
+    assert.deepEqual(await keys('copies/'), ['copies/b.vcf', 'copies/c.vcf'])
+    const taken = await granary(['mv', 'mvcp/b.vcf', 'mvcp/c.vcf', '-w', 'ws_default'])
+    assert.equal(taken.code, 1)
+    assert.match(taken.stderr, /^granary: error: .*\(file_exists\)\n$/)
+    await ok(['mv', 'mvcp/b.vcf', 'mvcp/c.vcf', '--overwrite'])
+    assert.deepEqual(await keys('mvcp/'), ['mvcp/c.vcf'])
+  })
+
   test('usage errors exit non-zero with help, not a stack trace', async () => {
     const bad = await granary(['download'])
     assert.notEqual(bad.code, 0)

@@ -4,6 +4,7 @@ import { registerAdminCommands } from './admin.ts'
 import { registerAuditCommand } from './audit.ts'
 import type { RunIO } from './context.ts'
 import { registerFileCommands } from './files.ts'
+import { registerLifecycleCommands } from './lifecycle.ts'
 import { registerLoginCommands } from './login.ts'
 import { registerQueryCommands } from './query.ts'
 import { type LoadServer, registerServeCommand } from './serve.ts'
@@ -28,6 +29,7 @@ Examples:
   granary download raw/sample.vcf ./output/ -w ws_abc123
   granary url raw/sample.vcf --expires-in 3600
   granary query calls/trio.vcf.gz chr1:1000-2000 --header | bcftools view -H
+  granary mv raw/s1.vcf final/sample.vcf
   granary admin key create --name pipeline --scope files --workspace-id ws_abc123`
 
 export interface ProgramOptions {
@@ -60,6 +62,7 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
   registerLoginCommands(program, io)
   registerFileCommands(program, io)
   registerQueryCommands(program, io)
+  registerLifecycleCommands(program, io)
   registerTransferCommands(program, io)
   registerUploadCommands(program, io)
   registerAuditCommand(program, io)

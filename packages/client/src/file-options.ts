@@ -8,7 +8,7 @@ export interface Progress {
   etaSeconds?: number | undefined
 }
 
-interface CallOptions {
+export interface CallOptions {
   /** Defaults to the client's `workspaceId`. */
   workspaceId?: string
   signal?: AbortSignal

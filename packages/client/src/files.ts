@@ -9,7 +9,9 @@ import type {
 } from '@granary/protocol'
 import { confirmUpload } from './confirm-wait.ts'
 import { resolveTarget, saveToFile } from './file-download.ts'
+import { FileLifecycle, type MoveOptions } from './file-lifecycle.ts'
 import type {
+  CallOptions,
   DeleteOptions,
   DownloadOptions,
   DownloadStream,
@@ -29,6 +31,7 @@ import {
   type QueryRecord,
   queryBody,
 } from './genomic-query.ts'
+import type { MoveResult } from './lifecycle-wire.ts'
 import { type MultipartRun, multipartUpload, resumeMultipart } from './multipart-upload.ts'
 import { parallelDownload, probe } from './ranged-download.ts'
 import type { Transport } from './transport.ts'
@@ -54,9 +57,11 @@ export class Files {
   readonly #transport: Transport
   readonly #defaults: FilesDefaults
   readonly #workspace: (options: { workspaceId?: string | undefined }) => string
+  readonly #lifecycle: FileLifecycle
 
   constructor(transport: Transport, defaults: FilesDefaults = {}) {
     this.#transport = transport
+    this.#lifecycle = new FileLifecycle(transport)
     this.#defaults = Object.freeze({ ...defaults })
     this.#workspace = ({ workspaceId }) => {
       const id = workspaceId ?? defaults.workspaceId
@@ -398,6 +403,28 @@ export class Files {
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     const query = { workspace_id: this.#workspace(options), key }
     await this.#transport.json('DELETE', '/v1/files', { query, signal: options.signal })
+  }
+
+  /**
+   * Moves or renames a file (metadata only: its `id` and versions go with it), or a whole
+   * folder when both paths end in `/`. `file_exists` if the target exists, unless `overwrite`.
+   * A folder the server moves as a job is waited for.
+   *
+   * @example
+   * const file = await client.files.move('raw/s.vcf', 'final/sample.vcf', { workspaceId: 'ws_abc123' })
+   */
+  move(from: string, to: string, options: CallOptions & MoveOptions = {}): Promise<MoveResult> {
+    return this.#lifecycle.relocate('move', this.#workspace(options), { from, to }, options)
+  }
+
+  /**
+   * Copies a file (or a folder, paths ending in `/`): the copy shares the bytes and gets a new `id`.
+   *
+   * @example
+   * const copy = await client.files.copy('raw/s.vcf', 'backup/s.vcf', { workspaceId: 'ws_abc123' })
+   */
+  copy(from: string, to: string, options: CallOptions & MoveOptions = {}): Promise<MoveResult> {
+    return this.#lifecycle.relocate('copy', this.#workspace(options), { from, to }, options)
   }
 }
 

@@ -7,6 +7,7 @@ import {
   revokeLinks,
 } from './audit.ts'
 import { Files } from './files.ts'
+import { Jobs } from './jobs.ts'
 import { Keys } from './keys.ts'
 import { Storage } from './storage.ts'
 import { type BusyRetry, type FetchLike, Transport } from './transport.ts'
@@ -54,6 +55,8 @@ const DEFAULT_URL = 'http://127.0.0.1:8080'
  */
 export class Granary {
   readonly files: Files
+  /** Background jobs of very large folder operations. */
+  readonly jobs: Jobs
   readonly workspaces: Workspaces
   readonly keys: Keys
   readonly storage: Storage
@@ -70,12 +73,14 @@ export class Granary {
       streamUploads: options.streamUploads ?? streamsRequestBodies(),
       busyRetry: options.busyRetry,
     })
+    const workspaceId = options.workspaceId ?? env.GRANARY_WORKSPACE
     this.files = new Files(this.#transport, {
-      workspaceId: options.workspaceId ?? env.GRANARY_WORKSPACE,
+      workspaceId,
       multipartThreshold:
         options.multipartThreshold ?? bytesFrom(env, 'GRANARY_MULTIPART_THRESHOLD'),
       partSize: options.partSize ?? bytesFrom(env, 'GRANARY_PART_SIZE'),
     })
+    this.jobs = new Jobs(this.#transport)
     this.workspaces = new Workspaces(this.#transport)
     this.keys = new Keys(this.#transport)
     this.storage = new Storage(this.#transport)

@@ -28,6 +28,8 @@ from .models import (
     DownloadLink,
     FileInfo,
     FileList,
+    FolderResult,
+    Job,
     SignedPart,
     UploadInfo,
     UploadPart,
@@ -51,6 +53,8 @@ __all__ = [
     "UploadInfo",
     "UploadPart",
     "SignedPart",
+    "Job",
+    "FolderResult",
     "ERROR_CODES",
     "__version__",
 ]

@@ -13,6 +13,7 @@ from .admin import Keys, Workspaces
 from .audit import AuditPage, RevokedLinks, read_audit, revoke_links
 from .errors import ApiError, ConfigError
 from .files import Files
+from .jobs import Jobs
 from .login_file import login_path, read_login
 from .transport import RetryPolicy, Timeout, Transport, is_html, not_granary_message
 
@@ -44,7 +45,8 @@ class Client:
             :class:`granary.transport.RetryPolicy`.
 
     Attributes:
-        files: :class:`granary.files.Files` — list, upload, download, delete.
+        files: :class:`granary.files.Files` — list, upload, download, delete, move, copy.
+        jobs: :class:`granary.jobs.Jobs` — background folder operations.
         workspaces: :class:`granary.admin.Workspaces` — admin scope.
         keys: :class:`granary.admin.Keys` — admin scope.
 
@@ -82,6 +84,7 @@ class Client:
             url_setting=setting,
         )
         self.files = Files(self)
+        self.jobs = Jobs(self)
         self.workspaces = Workspaces(self)
         self.keys = Keys(self)
 

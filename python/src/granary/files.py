@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, Dict, Iterator, Optional, Sequence, U
 from ._streams import MultipartBody, ProgressCallback, file_size
 from .download import destination, save
 from .errors import LocalFileError
+from .file_lifecycle import FileLifecycle
 from .file_upload import FileUploader, UploadOptions
 from .genomics import FileHeader, file_header, query_lines, query_records
 from .models import DownloadLink, FileInfo, FileList, UploadTicket, json_object
@@ -42,7 +43,7 @@ def _without_none(values: Dict[str, Any]) -> Dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-class Files:
+class Files(FileLifecycle):
     """File operations, reached as ``client.files``. Every call needs ``workspace_id``.
 
     Attributes:
@@ -50,7 +51,7 @@ class Files:
     """
 
     def __init__(self, client: Client) -> None:
-        self._client = client
+        super().__init__(client)
         self.uploads = Uploads(client)
 
     # ------------------------------------------------------------------ listing

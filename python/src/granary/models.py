@@ -20,6 +20,8 @@ __all__ = [
     "Workspace",
     "ApiKeyInfo",
     "CreatedApiKey",
+    "Job",
+    "FolderResult",
 ]
 
 
@@ -173,6 +175,24 @@ class FileList(List[FileInfo]):
 
     def __repr__(self) -> str:
         return f"FileList({list.__repr__(self)}, next_cursor={self.next_cursor!r}, folders={self.folders!r})"
+
+
+class _JobBase(TypedDict):
+    job_id: str
+    status: str
+
+
+class Job(_JobBase, total=False):
+    """A background folder operation: ``status`` is ``running``, then ``done`` or ``failed``."""
+
+    kind: str
+    done: int
+    total: int
+    error: Optional[Dict[str, Any]]
+
+
+#: What a folder operation answers (e.g. ``{"deleted": 3}``): the server's counts.
+FolderResult = Dict[str, Any]
 
 
 def json_object(value: Any) -> Dict[str, Any]:

@@ -1,0 +1,52 @@
+/**
+ * The data-lifecycle calls on files (move, copy), kept apart from files.ts, which only
+ * delegates to them. A folder operation the server runs as a job
+ * (`202 {"job_id"}`) is waited for here, so callers get the same answer either way.
+ */
+import { Jobs, type JobWaitOptions } from './jobs.ts'
+import type { MoveResult } from './lifecycle-wire.ts'
+import type { RequestOptions, Transport } from './transport.ts'
+
+export interface MoveOptions {
+  /** Replace a file at the destination (its content is kept as a version); default false. */
+  overwrite?: boolean
+  /** How a folder operation the server runs as a job is waited for. */
+  job?: Omit<JobWaitOptions, 'signal'>
+  signal?: AbortSignal
+}
+
+export class FileLifecycle {
+  readonly #transport: Transport
+  readonly #jobs: Jobs
+
+  constructor(transport: Transport) {
+    this.#transport = transport
+    this.#jobs = new Jobs(transport)
+  }
+
+  relocate(
+    operation: 'move' | 'copy',
+    workspaceId: string,
+    paths: { from: string; to: string },
+    options: MoveOptions,
+  ): Promise<MoveResult> {
+    const json = { workspace_id: workspaceId, ...paths, overwrite: options.overwrite }
+    const request = { json, signal: options.signal }
+    return this.#answerOrJob('POST', `/v1/files/${operation}`, request, options)
+  }
+
+  /** The answer, or, for `202 {"job_id"}`, what the finished job reports. */
+  async #answerOrJob<T>(
+    method: string,
+    path: string,
+    request: RequestOptions,
+    options: MoveOptions,
+  ): Promise<T> {
+    const response = await this.#transport.send(method, path, request)
+    const answer = (await response.json()) as T & { job_id?: string }
+    if (response.status !== 202 || typeof answer.job_id !== 'string') return answer
+    const job = await this.#jobs.wait(answer.job_id, { ...options.job, signal: options.signal })
+    // What the same operation answers inline: `{ moved: n }` or `{ copied: n }`.
+    return { [job.kind === 'copy' ? 'copied' : 'moved']: job.done ?? 0 } as T
+  }
+}

@@ -1,0 +1,96 @@
+"""The data-lifecycle calls on files: move and copy.
+
+:class:`granary.files.Files` inherits them, so they are reached as ``client.files.move(...)``
+and so on; they live here to keep ``files.py`` about the seed's calls. A folder operation the
+server runs as a background job (``202 {"job_id"}``) is waited for here, so callers get the
+same answer either way.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Optional, Union, cast
+
+from .jobs import JobProgress
+from .models import FileInfo, FolderResult, json_object
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .client import Client
+
+__all__ = ["FileLifecycle"]
+
+
+class FileLifecycle:
+    """Key changes of files (the base of ``client.files``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def move(
+        self,
+        source: str,
+        target: str,
+        *,
+        workspace_id: str,
+        overwrite: bool = False,
+        on_job_progress: Optional[JobProgress] = None,
+    ) -> Union[FileInfo, FolderResult]:
+        """Move or rename a file (metadata only: its ``id`` and versions go with it), or a whole
+        folder when both keys end in ``/``. ``409 file_exists`` if the target exists, unless
+        ``overwrite``. A folder the server moves as a background job is waited for.
+
+        Returns:
+            The moved file, or for a folder the server's count.
+
+        Example::
+
+            f = client.files.move("raw/s1.vcf", "final/sample.vcf", workspace_id="ws_abc123")
+            client.files.move("raw/", "archive/raw/", workspace_id="ws_abc123")
+        """
+        return self._relocate("move", source, target, workspace_id, overwrite, on_job_progress)
+
+    def copy(
+        self,
+        source: str,
+        target: str,
+        *,
+        workspace_id: str,
+        overwrite: bool = False,
+        on_job_progress: Optional[JobProgress] = None,
+    ) -> Union[FileInfo, FolderResult]:
+        """Copy a file (or a folder, keys ending in ``/``): the copy shares the bytes (none is
+        copied) and gets a new ``id``. Same rules as :meth:`move`.
+
+        Example::
+
+            backup = client.files.copy("raw/s1.vcf", "backup/s1.vcf", workspace_id="ws_abc123")
+        """
+        return self._relocate("copy", source, target, workspace_id, overwrite, on_job_progress)
+
+    def _relocate(
+        self,
+        operation: str,
+        source: str,
+        target: str,
+        workspace_id: str,
+        overwrite: bool,
+        on_job_progress: Optional[JobProgress],
+    ) -> Union[FileInfo, FolderResult]:
+        payload = {"workspace_id": workspace_id, "from": source, "to": target, "overwrite": overwrite}
+        answer = self._answer_or_job("POST", f"/v1/files/{operation}", {"json": payload}, on_job_progress)
+        return cast(Union[FileInfo, FolderResult], answer)
+
+    def _answer_or_job(
+        self, method: str, path: str, request: Dict[str, Any], on_progress: Optional[JobProgress]
+    ) -> Dict[str, Any]:
+        """The JSON answer, or for ``202 {"job_id"}`` what the finished job reports."""
+        resp = self._client.request(method, path, **request)
+        try:
+            body = json_object(resp.json() if resp.content else None)
+        finally:
+            resp.close()
+        job_id = body.get("job_id")
+        if resp.status_code != 202 or not isinstance(job_id, str):
+            return body
+        job = self._client.jobs.wait(job_id, on_progress=on_progress)
+        # What the same operation answers inline: {"moved": n} or {"copied": n}.
+        return {"copied" if job.get("kind") == "copy" else "moved": job.get("done", 0)}
