@@ -23,6 +23,8 @@ const FILES: ReadonlyArray<[string, string]> = [
   ['g/y.vcf.gz', 'VCF-BYTES'],
   ['g/secret.txt', 'SECRET-never-under-a-link'],
   ['h/x.bam.bai', 'OTHER-FOLDER-BAI'],
+  ['u/résumé 基因 #1.vcf.gz', 'UNICODE-VCF'],
+  ['u/résumé 基因 #1.vcf.gz.tbi', 'UNICODE-TBI'],
 ]
 
 /** The link with its path's last segments replaced by `name` (a sibling htslib would ask for). */
@@ -136,6 +138,14 @@ for (const backend of backendMatrix()) {
         const response = await fetchSigned(withName(url, absent))
         assertError(response, 404, 'file_not_found', absent)
       }
+    })
+
+    test('names with spaces, accents, CJK and # survive in the path, index included', async () => {
+      const { url } = await download('u/résumé 基因 #1.vcf.gz')
+      assert.ok(url.endsWith('/u/r%C3%A9sum%C3%A9%20%E5%9F%BA%E5%9B%A0%20%231.vcf.gz'), url)
+      assert.equal(body(await open(url)), 'UNICODE-VCF')
+      assert.equal(body(await open(`${url}.tbi`)), 'UNICODE-TBI')
+      assertError(await fetchSigned(`${url}.csi`), 404, 'file_not_found')
     })
 
     test('no other name, folder or workspace is served under a link', async () => {
