@@ -48,7 +48,8 @@ export function multipartUpload(
 
 /**
  * Continues a session: asks the server which parts it holds and sends only the others. A session
- * confirmed already is confirmed again (same answer); one that ended is `upload_not_found`.
+ * confirmed already (or being verified) is confirmed again (same answer); one that ended is
+ * `upload_not_found`.
  */
 export async function resumeMultipart(run: MultipartRun, uploadId: string): Promise<FileInfo> {
   const session = await run.uploads.get(uploadId, {
@@ -56,7 +57,11 @@ export async function resumeMultipart(run: MultipartRun, uploadId: string): Prom
     signal: run.signal,
   })
   const layout = layoutOf(session, run.source.size)
-  if (session.status === 'completed') return confirm(run, layout, undefined)
+  // Confirmed before the interruption: confirming again answers the file (waiting out a
+  // verification still under way).
+  if (session.status === 'completed' || session.status === 'verifying') {
+    return confirm(run, layout, undefined)
+  }
   return sendAndConfirm(run, layout)
 }
 
@@ -66,7 +71,7 @@ function layoutOf(session: UploadSession, size: number): Layout {
     !session.multipart ||
     !session.part_size ||
     !session.part_count ||
-    !(open || session.status === 'completed')
+    !(open || session.status === 'completed' || session.status === 'verifying')
   ) {
     throw new ApiError({
       status: 404,

@@ -9,6 +9,7 @@ const MiB = 1024 * 1024
 export const PARALLEL_DOWNLOAD_THRESHOLD = 64 * MiB
 export const RANGE_SIZE_DEFAULT = 16 * MiB
 export const DOWNLOAD_CONNECTIONS_DEFAULT = 4
+const WRITE_BATCH = MiB
 
 export interface RangedDownloadOptions extends DownloadOptions {
   /** The local file to produce. */
@@ -164,13 +165,25 @@ async function getRange(transport: Transport, request: RangeRequest): Promise<vo
     )
   }
   let position = start
+  // Chunks go down in batches of about 1 MiB (one writev each) instead of one write per chunk.
+  let batch: Uint8Array[] = []
+  let batched = 0
+  const flush = async () => {
+    if (batched === 0) return
+    await handle.writev(batch, position)
+    position += batched
+    meter.add(batched)
+    batch = []
+    batched = 0
+  }
   try {
     for await (const chunk of readChunks(response.body ?? new Blob([]).stream())) {
-      const length = Math.min(chunk.byteLength, end - position)
-      await handle.write(chunk, 0, length, position)
-      position += length
-      meter.add(length)
+      const length = Math.min(chunk.byteLength, end - position - batched)
+      batch.push(length === chunk.byteLength ? chunk : chunk.subarray(0, length))
+      batched += length
+      if (batched >= WRITE_BATCH) await flush()
     }
+    await flush()
   } catch (err) {
     meter.add(start - position)
     // A body cut mid-way (undici: TypeError 'terminated') is a network failure: try again.

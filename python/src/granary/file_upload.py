@@ -178,7 +178,9 @@ class FileUploader:
         if found is None:
             store.remove(identity)
             return None
-        if found["status"] == "completed":
+        if found["status"] in ("completed", "verifying"):
+            # Confirmed before the interruption: confirming again answers the file (and waits
+            # out a verification still under way).
             info = self._files.upload_confirm(
                 file_key=found["file_key"],
                 workspace_id=self.options.workspace_id,
@@ -199,7 +201,7 @@ class FileUploader:
         return session
 
     def _resumable(self, upload_id: str, size: int) -> Optional[UploadInfo]:
-        """The session if the server still has it open (or completed) for a file of ``size``."""
+        """The session if the server still has it open (or confirmed) for a file of ``size``."""
         try:
             found = self._files.uploads.get(upload_id, workspace_id=self.options.workspace_id)
         except ApiError as exc:
@@ -207,7 +209,7 @@ class FileUploader:
                 return None
             raise
         status = found.get("status")
-        if status == "completed":
+        if status in ("completed", "verifying"):
             return found
         usable = (
             found.get("multipart", True)

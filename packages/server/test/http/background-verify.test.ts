@@ -11,10 +11,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { Granary } from '../../../client/src/granary.ts'
 import { randomId } from '../../src/domain/ids.ts'
 import { backendMatrix } from '../support/backends.ts'
+import { injectFetch } from '../support/inject-fetch.ts'
 import { createTestDatabase, type TestDatabase } from '../support/postgres-test-env.ts'
-import { startTestServer, type TestServer } from '../support/test-server.ts'
+import { ADMIN_KEY, PUBLIC_URL, startTestServer, type TestServer } from '../support/test-server.ts'
 
 const MiB = 1024 * 1024
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex')
@@ -206,12 +208,21 @@ for (const backend of backendMatrix().filter((b) => b.name.endsWith('+s3'))) {
       } finally {
         await idle.close()
       }
-      // A fresh process on the same database and bucket picks it up when it starts.
+      // A fresh process on the same database and bucket picks it up when it starts; the
+      // TypeScript client resuming the interrupted upload waits for it and answers the file.
       const next = await startTestServer(backend, shared)
       try {
-        assert.equal((await settled(next, upload.uploadId ?? '')).status, 'completed')
-        const file = await confirm(next, upload, { size: bytes.length })
-        assert.equal(file.json().sha256, sha(bytes))
+        const client = new Granary({
+          baseUrl: PUBLIC_URL,
+          apiKey: ADMIN_KEY,
+          workspaceId: 'ws_default',
+          fetch: injectFetch(next.app, PUBLIC_URL),
+        })
+        const resumed = await client.files.resumeUpload(upload.uploadId ?? '', new Blob([bytes]), {
+          filename: 'resumed.bin',
+        })
+        assert.equal(resumed.sha256, sha(bytes))
+        assert.equal((await uploadStatus(next, upload.uploadId ?? '')).status, 'completed')
         const url = await next.request({
           method: 'GET',
           url: '/v1/files/download',
