@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { backendMatrix } from '../support/backends.ts'
@@ -224,6 +225,41 @@ for (const backend of backendMatrix()) {
         bed.json().contigs,
         CONTIGS.map((c) => ({ name: c.name, length: null })),
       )
+    })
+
+    test('a replaced file and index are read afresh (the cache is keyed by blob)', async () => {
+      const upload = async (filename: string, path: string) => {
+        const content = await readFile(path)
+        const fields = { overwrite: 'true' }
+        const response = await uploadForm(server, { path: 'r/', filename, content, fields })
+        assert.equal(response.statusCode, 201, response.body)
+      }
+      const ask = async (region: string) => {
+        const url = `/v1/files/query?workspace_id=ws_default&key=r/x.vcf.gz&region=${region}`
+        return (await server.request({ method: 'GET', url })).body
+      }
+      const bcftools = (path: string, region: string) =>
+        tool('bcftools', ['view', '-H', '-r', region, path])
+      await upload('x.vcf.gz', fx.path('calls.vcf.gz'))
+      await upload('x.vcf.gz.tbi', fx.path('calls.vcf.gz.tbi'))
+      const before = await ask('chr2:1-3000')
+      assert.equal(before, await bcftools(fx.path('calls.vcf.gz'), 'chr2:1-3000'))
+      // The same header, only chr2's second half: other bytes, another index.
+      const other = join(fx.dir, 'replaced-x.vcf.gz')
+      await tool('bcftools', [
+        'view',
+        '-r',
+        'chr2:15000-30000',
+        '-Oz',
+        '-o',
+        other,
+        fx.path('calls.vcf.gz'),
+      ])
+      await tool('tabix', ['-f', '-p', 'vcf', other])
+      await upload('x.vcf.gz', other)
+      await upload('x.vcf.gz.tbi', `${other}.tbi`)
+      assert.equal(await ask('chr2:1-3000'), '')
+      assert.equal(await ask('chr2:15000-16000'), await bcftools(other, 'chr2:15000-16000'))
     })
 
     test('errors: index_missing, invalid_region, unsupported_format, file_not_found', async () => {
