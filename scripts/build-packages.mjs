@@ -150,7 +150,7 @@ async function emitClientTypes(outDir) {
 }
 
 /** The values the client re-exports from the protocol (its schemas stay server-side). */
-const PROTOCOL_VALUES = new Set(['ERROR_CODES', 'SCOPES', 'GRANARY_VERSION'])
+const PROTOCOL_VALUES = new Set(['ERROR_CODES', 'SCOPES', 'GRANARY_VERSION', 'WEBHOOK_EVENTS'])
 
 /** Every non-generic type the protocol exports, written out as the compiler resolved it. */
 function expandedProtocol(program) {

@@ -10,6 +10,7 @@ import { registerQueryCommands } from './query.ts'
 import { type LoadServer, registerServeCommand } from './serve.ts'
 import { registerTransferCommands } from './transfer.ts'
 import { registerUploadCommands } from './uploads.ts'
+import { registerWebhookCommands } from './webhooks.ts'
 
 export const VERSION = GRANARY_VERSION
 
@@ -67,6 +68,7 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
   registerUploadCommands(program, io)
   registerAuditCommand(program, io)
   registerAdminCommands(program, io, options.loadServer)
+  registerWebhookCommands(program, io)
   registerServeCommand(program, io, options.loadServer)
   return program
 }

@@ -12,6 +12,7 @@ import { Keys } from './keys.ts'
 import { Storage } from './storage.ts'
 import { type BusyRetry, type FetchLike, Transport } from './transport.ts'
 import { streamsRequestBodies } from './upload-source.ts'
+import { Webhooks } from './webhooks.ts'
 import { Workspaces } from './workspaces.ts'
 
 export interface GranaryOptions {
@@ -60,6 +61,7 @@ export class Granary {
   readonly workspaces: Workspaces
   readonly keys: Keys
   readonly storage: Storage
+  readonly webhooks: Webhooks
   readonly #transport: Transport
 
   constructor(options: GranaryOptions = {}) {
@@ -84,6 +86,7 @@ export class Granary {
     this.workspaces = new Workspaces(this.#transport)
     this.keys = new Keys(this.#transport)
     this.storage = new Storage(this.#transport)
+    this.webhooks = new Webhooks(this.#transport)
   }
 
   /** The server URL this client talks to. */

@@ -1,6 +1,7 @@
 export type {
   ApiKeyInfo,
   CreatedApiKey,
+  CreatedWebhook,
   DownloadUrlResponse,
   ErrorCode,
   FileHeaderResponse,
@@ -16,9 +17,12 @@ export type {
   UploadPart,
   UploadSession,
   UploadUrlResponse,
+  WebhookDelivery,
+  WebhookEvent,
+  WebhookInfo,
   Workspace,
 } from '@granary/protocol'
-export { ERROR_CODES, GRANARY_VERSION, SCOPES } from '@granary/protocol'
+export { ERROR_CODES, GRANARY_VERSION, SCOPES, WEBHOOK_EVENTS } from '@granary/protocol'
 export type { AuditEvent, AuditPage, AuditQueryOptions, RevokedLinks } from './audit.ts'
 export { ApiError, type ApiErrorCode, NetworkError } from './errors.ts'
 export type { MoveOptions } from './file-lifecycle.ts'
@@ -33,4 +37,5 @@ export { Storage } from './storage.ts'
 export type { BusyRetry, FetchLike } from './transport.ts'
 export { type GcResult, Uploads } from './upload-sessions.ts'
 export type { UploadSource } from './upload-source.ts'
+export { type CreateWebhookOptions, Webhooks } from './webhooks.ts'
 export { type CreateWorkspaceOptions, Workspaces } from './workspaces.ts'
