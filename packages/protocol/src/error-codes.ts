@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'insufficient_scope',
   'invalid_signature',
   'url_expired',
+  'link_revoked',
   'workspace_not_found',
   'file_not_found',
   'upload_not_found',

@@ -746,12 +746,15 @@ export const signedPartResponse = {
 
 export const signedDownloadQuery = {
   type: 'object',
-  required: ['expires', 'disposition', 'type', 'signature'],
+  required: ['expires', 'disposition', 'type', 'signature', 'kid', 'fid', 'gen'],
   properties: {
     expires: { type: 'integer' },
     disposition: { type: 'string', enum: ['attachment', 'inline'] },
     type: { type: 'string', maxLength: 255 },
     signature: { type: 'string', maxLength: 128 },
+    kid: { type: 'string', maxLength: 64, description: 'The API key that asked for the link.' },
+    fid: { type: 'string', maxLength: 64, description: 'The linked file.' },
+    gen: { type: 'integer', minimum: 0, description: "The file's link generation when signed." },
   },
 } as const
 

@@ -11,6 +11,8 @@ import { GenomicsService } from './domain/genomics/genomics-service.ts'
 import { IndexCache } from './domain/genomics/index-cache.ts'
 import { JobRunner } from './domain/jobs.ts'
 import { LargeUploadService } from './domain/large-upload-service.ts'
+import { assertLinkGranted } from './domain/link-grants.ts'
+import { LinkRevocationService } from './domain/link-revocation.ts'
 import { LinkService } from './domain/links/link-service.ts'
 import { MoveService } from './domain/move-service.ts'
 import { MultipartService } from './domain/multipart-service.ts'
@@ -60,6 +62,8 @@ export interface Services {
   readonly scrub: ScrubService
   /** The audit trail: reading it, its retention, refused attempts. */
   readonly audit: AuditService
+  /** POST /v1/files/revoke-links. */
+  readonly linkRevocations: LinkRevocationService
   /** Granary's own signed endpoints: the local backend's, undefined on S3 (nothing to mount). */
   readonly transfers: TransferEndpoints | undefined
   /** Webhooks as admins manage them, and the worker that delivers them (server.ts runs it). */
@@ -102,6 +106,12 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     urls,
     serve: signer ? 'stream' : 'redirect',
     byDefault: config.links === 'granary',
+    checkRevocation: (link, file) =>
+      assertLinkGranted(metadata, {
+        issuedBy: link.issuedBy,
+        fileId: file.id,
+        generation: link.generation,
+      }),
   })
   const files = new FileService({
     metadata,
@@ -195,6 +205,7 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     admin: new AdminService(metadata, storageAdmin, clock),
     scrub,
     audit: new AuditService(metadata, { clock, retentionDays: config.auditDays }),
+    linkRevocations: new LinkRevocationService(metadata, clock),
     transfers: signer
       ? new LocalTransferEndpoints({ signer, blobs, metadata, largeUploads, multipart })
       : undefined,

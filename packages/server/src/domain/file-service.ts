@@ -9,6 +9,7 @@ import { contentTypeFor } from './content-types.ts'
 import { AppError } from './errors.ts'
 import { newFileId, versionId } from './ids.ts'
 import { keyFor, nameOf, validateKey, validatePrefix } from './keys.ts'
+import { grantFor } from './link-grants.ts'
 import { findIndexFile } from './links/index-siblings.ts'
 import type { LinkService } from './links/link-service.ts'
 import { type FilePage, listFiles } from './listing.ts'
@@ -163,12 +164,15 @@ export class FileService {
     // both Granary's endpoint and S3's response overrides serve it this way.
     const serving = servingFor(file.contentType, request.disposition)
     const { links } = this.#deps
+    // What the link is granted under: revoking the key or the file's links withdraws it.
+    const grant = await grantFor(this.#deps.metadata, principal.keyId, file.id)
     const signed =
       links && (request.link ? request.link === 'granary' : links.byDefault)
         ? links.issue(file, {
             expiresIn: request.expiresIn,
             disposition: serving.disposition,
-            issuedBy: principal.keyId,
+            issuedBy: grant.issuedBy,
+            generation: grant.generation,
           })
         : await this.#deps.urls.download({
             blobName: file.blobName,
@@ -176,6 +180,7 @@ export class FileService {
             contentType: serving.contentType,
             disposition: serving.disposition,
             expiresIn: request.expiresIn,
+            grant,
           })
     // Recorded once signed: the event holds what was linked, never the URL or its signature.
     const context = auditContext(principal, this.#deps.clock)

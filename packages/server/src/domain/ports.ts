@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream'
 import type { ErrorCode, Scope } from '@granary/protocol'
 import type { Audited, AuditLog } from './audit.ts'
+import type { LinkGrant, LinkGrants } from './link-grants.ts'
 import type { FileMoveStore } from './move-ports.ts'
 import type { WebhookStore } from './webhooks/webhook-ports.ts'
 
@@ -124,6 +125,11 @@ export interface DownloadUrlRequest {
   contentType: string
   disposition: 'attachment' | 'inline'
   expiresIn: number
+  /**
+   * Who asked and under which link generation (link-grants.ts): a URL served by Granary carries
+   * it and is refused once it is withdrawn; a presigned S3 URL cannot, and ignores it.
+   */
+  grant?: LinkGrant
 }
 
 export interface UploadUrlRequestForBlob {
@@ -280,9 +286,19 @@ export interface PutFileResult {
  * Mutating methods take `{ audit }` (domain/audit.ts): given it, the store writes the event(s)
  * describing the change in the change's own transaction, and none when nothing changed.
  */
-export interface MetadataStore extends AuditLog, FileMoveStore {
+export interface MetadataStore extends AuditLog, FileMoveStore, LinkGrants {
   /** Webhooks and their deliveries (domain/webhooks/), in the same database. */
   readonly webhooks: WebhookStore
+  /**
+   * Bumps the file's link generation, so every link signed before stops working; answers the
+   * file, or undefined when there is none. Event: links.revoke.
+   */
+  revokeFileLinks(
+    workspaceId: string,
+    key: string,
+    options?: Audited,
+  ): Promise<FileRecord | undefined>
+
   /** Runs the append-only migrations up to the latest. */
   migrate(): Promise<void>
   /** Throws database_unavailable when the database cannot answer (for /readyz). */

@@ -4,6 +4,7 @@
  * before anything is read or written. S3's URLs go straight to S3, so S3 has none.
  */
 import type { Readable } from 'node:stream'
+import type { LinkGrant } from './link-grants.ts'
 import type { ByteRange, StoredPart } from './ports.ts'
 
 /** Where Granary's own transfer URLs point: the URL builder and the routes both use these. */
@@ -62,6 +63,8 @@ export interface SignedDownloadRequest {
   expires: number
   disposition: 'attachment' | 'inline'
   contentType: string
+  /** Checked on every request: a revoked key or file link generation refuses the URL. */
+  grant: LinkGrant
   signature: string
 }
 
@@ -77,7 +80,10 @@ export interface SignedDownload {
 
 /** Granary's own signed endpoints. Bad signature -> invalid_signature; past expiry -> url_expired. */
 export interface TransferEndpoints {
-  /** Checks the signature, then opens the blob or the asked range. Missing -> file_not_found. */
+  /**
+   * Checks the signature, then the grant (link_revoked), then opens the blob or the asked range.
+   * Missing -> file_not_found.
+   */
   openDownload(request: SignedDownloadRequest, rangeHeader?: string): Promise<SignedDownload>
   /** Checks the signature, then receives exactly the declared bytes, once. */
   receiveUpload(

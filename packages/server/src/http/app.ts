@@ -8,6 +8,7 @@ import type { FileService } from '../domain/file-service.ts'
 import type { GenomicsService } from '../domain/genomics/genomics-service.ts'
 import { randomId } from '../domain/ids.ts'
 import type { LargeUploadService } from '../domain/large-upload-service.ts'
+import type { LinkRevocationService } from '../domain/link-revocation.ts'
 import type { LinkService } from '../domain/links/link-service.ts'
 import type { MoveService } from '../domain/move-service.ts'
 import type { MultipartService } from '../domain/multipart-service.ts'
@@ -52,6 +53,7 @@ export interface AppServices {
   readonly scrub: ScrubService
   readonly audit: AuditService
   readonly webhooks: WebhookService
+  readonly linkRevocations: LinkRevocationService
   /** Granary's own signed transfer endpoints; only backends whose URLs point here have them. */
   readonly transfers: TransferEndpoints | undefined
   readonly authenticate: Authenticate

@@ -17,6 +17,7 @@ export const STATUS_BY_CODE = {
   invalid_signature: 403,
   storage_link_refused: 403,
   url_expired: 403,
+  link_revoked: 403,
   workspace_not_found: 404,
   file_not_found: 404,
   upload_not_found: 404,

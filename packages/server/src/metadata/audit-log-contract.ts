@@ -218,6 +218,33 @@ export function describeAuditLog(name: string, make: () => Promise<MetadataStore
       assert.equal((await trail()).length, all.length - 2)
     })
 
+    test('link grants: revokeFileLinks bumps the generation with its event; key state in one lookup', async () => {
+      const file = fileRecord(ws, 'links/x.bam')
+      const stored = (await store.putFile(file, { overwrite: true })).file
+      const active = key(ws)
+      await store.createKey(active)
+      assert.equal(await store.linkGeneration(stored.id), 0)
+      assert.deepEqual(await store.linkGrantState(active.id, stored.id), {
+        keyActive: true,
+        generation: 0,
+      })
+      const ctx = context()
+      assert.equal((await store.revokeFileLinks(ws, 'links/x.bam', { audit: ctx }))?.id, stored.id)
+      await store.revokeFileLinks(ws, 'links/x.bam', { audit: ctx })
+      assert.equal(await store.revokeFileLinks(ws, 'links/none', { audit: ctx }), undefined)
+      assert.equal(await store.linkGeneration(stored.id), 2)
+      assert.deepEqual(
+        (await byRequest(ctx)).map((e) => `${e.action} ${e.key}`),
+        ['links.revoke links/x.bam', 'links.revoke links/x.bam'],
+      )
+      await store.revokeKey(active.id, new Date().toISOString())
+      assert.deepEqual(await store.linkGrantState(active.id, stored.id), {
+        keyActive: false,
+        generation: 2,
+      })
+      assert.equal((await store.linkGrantState('key_unknown', stored.id)).keyActive, false)
+    })
+
     test('concurrent changes each get their own event and seq', async () => {
       const ctx = context()
       await Promise.all(

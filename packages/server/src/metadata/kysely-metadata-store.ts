@@ -9,6 +9,7 @@ import {
   fileFacts,
 } from '../domain/audit.ts'
 import { AppError } from '../domain/errors.ts'
+import type { LinkGrantState } from '../domain/link-grants.ts'
 import type {
   FileMoveResult,
   FolderStepResult,
@@ -32,6 +33,7 @@ import { countUnder, moveFolderStep, moveOneFile } from './file-moves.ts'
 import { findFile, putFileIn } from './file-writes.ts'
 import { folderEntries } from './folder-entries.ts'
 import { failJob, findJob, jobBatchIn, jobRecord, jobRow } from './jobs-table.ts'
+import { bumpLinkGeneration, linkGeneration, linkGrantState } from './link-generations.ts'
 import { GranaryMigrations } from './migrations/index.ts'
 import {
   fileRecord,
@@ -125,6 +127,27 @@ export class KyselyMetadataStore implements MetadataStore {
 
   purgeEvents(before: string): Promise<number> {
     return this.#run((db) => purgeEvents(db, before))
+  }
+
+  linkGeneration(fileId: string): Promise<number> {
+    return this.#run((db) => linkGeneration(db, fileId))
+  }
+
+  linkGrantState(keyId: string, fileId: string): Promise<LinkGrantState> {
+    return this.#run((db) => linkGrantState(db, keyId, fileId))
+  }
+
+  revokeFileLinks(
+    workspaceId: string,
+    key: string,
+    options: Audited = {},
+  ): Promise<FileRecord | undefined> {
+    return this.#audited(options.audit, async (trx) => {
+      const file = await findFile(trx, workspaceId, key)
+      if (!file) return { value: undefined, events: [] }
+      await bumpLinkGeneration(trx, file.id)
+      return { value: file, events: [fileFacts('links.revoke', file)] }
+    })
   }
 
   async migrate(): Promise<void> {

@@ -35,7 +35,7 @@ function withName(url: string, key: string): string {
   return parsed.toString()
 }
 
-/** The link with one field of its token changed (0 workspace .. 5 signature). */
+/** The link with one field of its token changed (0 workspace .. 5 generation, 6 signature). */
 function withTokenField(url: string, field: number, change: (value: string) => string): string {
   const parsed = new URL(url)
   const parts = parsed.pathname.split('/')
@@ -159,13 +159,14 @@ for (const backend of backendMatrix()) {
       assertError(await fetchSigned(otherWorkspace), 403, 'invalid_signature')
     })
 
-    test('a tampered signature, expiry, disposition or issuer → 403; an expired link → url_expired', async () => {
+    test('a tampered signature, expiry, disposition, issuer or generation → 403; an expired link → url_expired', async () => {
       const { url } = await download('g/x.bam')
       const flip = (value: string) =>
         `${value.slice(0, 5)}${value[5] === 'A' ? 'B' : 'A'}${value.slice(6)}`
       const changes: Array<[number, (value: string) => string]> = [
-        [5, flip],
-        [5, () => ''],
+        [6, flip],
+        [6, () => ''],
+        [5, () => '7'],
         [2, (expires) => String(Number(expires) + 3600)],
         [3, (d) => (d === 'a' ? 'i' : 'a')],
         [4, () => 'key_someoneelse'],

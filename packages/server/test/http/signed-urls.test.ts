@@ -419,6 +419,9 @@ for (const backend of backendMatrix()) {
         expires: params.get('expires') ?? '',
         disposition: 'attachment',
         type: 'application/octet-stream',
+        kid: download.searchParams.get('kid') ?? '',
+        fid: download.searchParams.get('fid') ?? '',
+        gen: download.searchParams.get('gen') ?? '',
         signature: params.get('signature') ?? '',
       })}`
       assertRefusedByGranary(await get(onUploadId), 'invalid_signature')

@@ -32,7 +32,7 @@ export interface LinkServiceDeps {
    * Refuses a link whose grant was withdrawn since it was signed (its key revoked, the file's
    * links revoked); throws the refusal. Called on every request, after the signature is checked.
    */
-  readonly checkRevocation?: (link: LinkRequest, file: FileRecord) => Promise<void>
+  readonly checkRevocation: (link: LinkRequest, file: FileRecord) => Promise<void>
 }
 
 export interface LinkOptions {
@@ -40,6 +40,8 @@ export interface LinkOptions {
   disposition: Disposition
   /** The API key asking. */
   issuedBy: string
+  /** The file's link generation now (link-grants.ts). */
+  generation: number
 }
 
 /** What a link request answers: bytes (local) or where to get them (S3). */
@@ -68,6 +70,7 @@ export class LinkService {
       expires,
       disposition: options.disposition,
       issuedBy: options.issuedBy,
+      generation: options.generation,
     }
     const url = `${this.#deps.publicUrl.replace(/\/+$/, '')}${linkPath(terms, this.#deps.signer)}`
     return { url, expiresAt: new Date(expires * 1000) }
@@ -106,7 +109,7 @@ export class LinkService {
     if (!file || versionTag(file.blobName) !== link.version) {
       throw notFound('The linked file was deleted or replaced; ask Granary for a new link.')
     }
-    await this.#deps.checkRevocation?.(link, file)
+    await this.#deps.checkRevocation(link, file)
     return { link, file }
   }
 }

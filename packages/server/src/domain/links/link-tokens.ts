@@ -2,9 +2,10 @@
  * Granary links: `<public url>/v1/links/<token>/<key>`. The signature lives in the path, so the
  * URL ends in the file's name and a tool that appends `.bai` to it still sends a valid link
  * (index-siblings.ts says which names it may then ask for). The token is
- * `<workspace>.<version>.<expires>.<a|i>.<issuer>.<signature>`: the workspace, a tag of the
- * linked version's blob, the expiry (Unix seconds), the disposition, the API key that asked for
- * it, and an HMAC over all of these and the data file's key.
+ * `<workspace>.<version>.<expires>.<a|i>.<issuer>.<generation>.<signature>`: the workspace, a
+ * tag of the linked version's blob, the expiry (Unix seconds), the disposition, the API key that
+ * asked for it, the file's link generation (link-grants.ts: revoking the key or the file's links
+ * stops the link), and an HMAC over all of these and the data file's key.
  */
 import { createHash } from 'node:crypto'
 import { AppError } from '../errors.ts'
@@ -33,6 +34,8 @@ export interface LinkTerms {
   readonly disposition: Disposition
   /** The API key the link was issued to. */
   readonly issuedBy: string
+  /** The data file's link generation when signed (link-grants.ts). */
+  readonly generation: number
 }
 
 export interface LinkRequest extends LinkTerms {
@@ -47,8 +50,9 @@ export function versionTag(blobName: string): string {
 
 export function linkPath(terms: LinkTerms, signer: LinkSigner): string {
   const d = terms.disposition === 'inline' ? 'i' : 'a'
-  const { workspaceId, version, expires, issuedBy } = terms
-  const token = [workspaceId, version, expires, d, issuedBy, signer.sign(signed(terms))].join('.')
+  const { workspaceId, version, expires, issuedBy, generation } = terms
+  const signature = signer.sign(signed(terms))
+  const token = [workspaceId, version, expires, d, issuedBy, generation, signature].join('.')
   return `${LINK_PREFIX}${token}/${terms.key.split('/').map(encodeURIComponent).join('/')}`
 }
 
@@ -61,10 +65,17 @@ export function verifyLinkPath(path: string, signer: LinkSigner): LinkRequest {
   const slash = path.indexOf('/')
   const fields = path.slice(0, slash).split('.')
   const requested = path.slice(slash + 1)
-  const [workspaceId, version, expires, d, issuedBy, signature] = fields
-  if (slash < 0 || fields.length !== 6 || !signature || !requested || !issuedBy) throw forged()
+  const [workspaceId, version, expires, d, issuedBy, generation, signature] = fields
+  if (slash < 0 || fields.length !== 7 || !signature || !requested || !issuedBy) throw forged()
   if (!workspaceId || !version || (d !== 'a' && d !== 'i')) throw forged()
-  const base = { workspaceId, version, expires: Number(expires), issuedBy }
+  if (!/^\d{1,15}$/.test(generation ?? '')) throw forged()
+  const base = {
+    workspaceId,
+    version,
+    expires: Number(expires),
+    issuedBy,
+    generation: Number(generation),
+  }
   const disposition: Disposition = d === 'i' ? 'inline' : 'attachment'
   for (const key of dataKeysServing(requested)) {
     const terms = { ...base, key, disposition }
@@ -85,8 +96,17 @@ function matches(signer: LinkSigner, terms: LinkTerms, signature: string): boole
 }
 
 function signed(terms: LinkTerms): string[] {
-  const { workspaceId, key, version, expires, disposition, issuedBy } = terms
-  return ['LINK', workspaceId, key, version, String(expires), disposition, issuedBy]
+  const { workspaceId, key, version, expires, disposition, issuedBy, generation } = terms
+  return [
+    'LINK',
+    workspaceId,
+    key,
+    version,
+    String(expires),
+    disposition,
+    issuedBy,
+    String(generation),
+  ]
 }
 
 function forged(): AppError {

@@ -13,7 +13,17 @@ import type { UrlSigner } from './url-signer.ts'
 export type DownloadTerms = Omit<SignedDownloadRequest, 'signature'>
 
 export function downloadSignatureParts(terms: DownloadTerms): string[] {
-  return ['GET', terms.blobName, String(terms.expires), terms.disposition, terms.contentType]
+  const { blobName, expires, disposition, contentType, grant } = terms
+  return [
+    'GET',
+    blobName,
+    String(expires),
+    disposition,
+    contentType,
+    grant.issuedBy,
+    grant.fileId,
+    String(grant.generation),
+  ]
 }
 
 export function uploadSignatureParts(uploadId: string, size: number, expires: number): string[] {

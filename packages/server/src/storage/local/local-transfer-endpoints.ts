@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import { AppError } from '../../domain/errors.ts'
 import { nameOf } from '../../domain/keys.ts'
 import type { LargeUploadService } from '../../domain/large-upload-service.ts'
+import { assertLinkGranted } from '../../domain/link-grants.ts'
 import type { MultipartService } from '../../domain/multipart-service.ts'
 import { openBlob } from '../../domain/open-blob.ts'
 import type { BlobStore, MetadataStore, StoredPart } from '../../domain/ports.ts'
@@ -35,6 +36,7 @@ export class LocalTransferEndpoints implements TransferEndpoints {
     rangeHeader?: string,
   ): Promise<SignedDownload> {
     verifyDownload(this.#deps.signer, request)
+    await assertLinkGranted(this.#deps.metadata, request.grant)
     // A deleted file's bytes may outlive it briefly (their deletion is retried); its links not.
     if (await this.#deps.metadata.isDeletionPending(request.blobName)) {
       throw new AppError('file_not_found', 'The file no longer exists.')

@@ -24,12 +24,18 @@ export class LocalTransferUrls implements TransferUrls {
   }
 
   async download(request: DownloadUrlRequest): Promise<SignedUrl> {
+    const { grant } = request
+    // Every URL Granary serves must be revocable (link-grants.ts).
+    if (!grant) throw new Error('A local download URL needs the grant it is issued under.')
     const expires = this.#signer.expiryFor(request.expiresIn)
     const query = new URLSearchParams({
       expires: String(expires),
       disposition: request.disposition,
       type: request.contentType,
-      signature: this.#signer.sign(downloadSignatureParts({ ...request, expires })),
+      kid: grant.issuedBy,
+      fid: grant.fileId,
+      gen: String(grant.generation),
+      signature: this.#signer.sign(downloadSignatureParts({ ...request, grant, expires })),
     })
     return {
       url: `${this.#publicUrl}${downloadPath(request.blobName)}?${query}`,

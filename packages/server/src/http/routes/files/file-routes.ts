@@ -6,6 +6,7 @@ import { fileHeaderRoute } from './header.ts'
 import { listFilesRoute } from './list.ts'
 import { copyFileRoute, moveFileRoute } from './move.ts'
 import { queryFileRoute } from './query.ts'
+import { revokeLinksRoute } from './revoke-links.ts'
 import { uploadRoute } from './upload.ts'
 import { uploadConfirmRoute } from './upload-confirm.ts'
 import { uploadUrlRoute } from './upload-url.ts'
@@ -24,4 +25,5 @@ export function fileRoutes(app: FastifyInstance, services: AppServices, options:
   fileHeaderRoute(app, services)
   moveFileRoute(app, services)
   copyFileRoute(app, services)
+  revokeLinksRoute(app, services)
 }

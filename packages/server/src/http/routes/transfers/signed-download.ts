@@ -21,9 +21,17 @@ export function signedDownloadRoute(app: FastifyInstance, transfers: TransferEnd
       },
     },
     async (request, reply) => {
-      const { expires, disposition, type, signature } = request.query
+      const { expires, disposition, type, signature, kid, fid, gen } = request.query
+      const grant = { issuedBy: kid, fileId: fid, generation: gen }
       const download = await transfers.openDownload(
-        { blobName: request.params['*'], expires, disposition, contentType: type, signature },
+        {
+          blobName: request.params['*'],
+          expires,
+          disposition,
+          contentType: type,
+          grant,
+          signature,
+        },
         request.headers.range,
       )
       return sendDownload(reply, download)
