@@ -1,8 +1,9 @@
 /**
  * Links that can be taken back, on every backend: revoking an API key stops every link it asked
  * for, POST /v1/files/revoke-links stops every link to one file, both at once and on the next
- * request. Granary's own signed URLs (local) check it on every request; a direct presigned S3
- * URL cannot be revoked and works until it expires (docs/storage-s3.md says so).
+ * request. Granary links (all backends; a 307 to S3) and the local backend's direct URLs check it
+ * on every request; a direct presigned S3 URL cannot be revoked and works until it expires
+ * (docs/storage-s3.md says so).
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -24,12 +25,12 @@ for (const backend of backendMatrix()) {
     })
     after(() => server.close())
 
-    /** A direct download URL for `key`, asked by `as` (the admin key when omitted). */
-    const link = async (key: string, as?: string): Promise<string> => {
+    /** A download URL for `key` (`kind` of link), asked by `as` (the admin key when omitted). */
+    const link = async (key: string, as?: string, kind = 'direct'): Promise<string> => {
       const response = await server.request({
         method: 'GET',
         url: '/v1/files/download',
-        query: { workspace_id: ws, key },
+        query: { workspace_id: ws, key, link: kind },
         ...(as ? { as } : {}),
       })
       assert.equal(response.statusCode, 200, response.body)
@@ -42,6 +43,39 @@ for (const backend of backendMatrix()) {
         json: { workspace_id: ws, key },
         ...(as ? { as } : {}),
       })
+
+    /** Follows a link to its bytes: a Granary link on S3 answers 307 to a presigned URL. */
+    const follow = async (url: string) => {
+      const first = await server.fetchSigned(url)
+      return first.status === 307 ? server.fetchSigned(first.headers.location ?? '') : first
+    }
+    const refusedAsRevoked = (response: { status: number; body: Buffer }) => {
+      assert.equal(response.status, 403, response.body.toString())
+      assert.equal(JSON.parse(response.body.toString()).error.code, 'link_revoked')
+    }
+
+    test('revoking a key stops its Granary links on every backend', async () => {
+      const created = await server.request({
+        method: 'POST',
+        url: '/v1/keys',
+        json: { name: 'leaky-granary', scopes: ['files:read'], workspace_ids: [ws] },
+      })
+      const { id, secret } = created.json() as { id: string; secret: string }
+      const leaked = await link('a.txt', secret, 'granary')
+      const admins = await link('a.txt', undefined, 'granary')
+      assert.equal((await follow(leaked)).status, 200)
+      await server.request({ method: 'DELETE', url: `/v1/keys/${id}` })
+      refusedAsRevoked(await server.fetchSigned(leaked))
+      assert.equal((await follow(admins)).body.toString(), 'a.txt')
+    })
+
+    test('revoke-links stops the Granary links to the file on every backend', async () => {
+      const before = await link('b.txt', undefined, 'granary')
+      assert.equal((await revokeLinks('b.txt')).statusCode, 200)
+      refusedAsRevoked(await server.fetchSigned(before))
+      const fresh = await follow(await link('b.txt', undefined, 'granary'))
+      assert.equal(fresh.body.toString(), 'b.txt')
+    })
 
     test('revoking a key stops the links it asked for at once; others keep working', async () => {
       const created = await server.request({
