@@ -36,6 +36,7 @@ from .models import (
     UploadTicket,
 )
 from .transport import RetryPolicy
+from .webhooks import WEBHOOK_EVENTS, CreatedWebhook, WebhookDelivery, WebhookInfo
 
 __all__ = [
     "Client",
@@ -56,5 +57,9 @@ __all__ = [
     "Job",
     "FolderResult",
     "ERROR_CODES",
+    "WEBHOOK_EVENTS",
+    "WebhookInfo",
+    "CreatedWebhook",
+    "WebhookDelivery",
     "__version__",
 ]

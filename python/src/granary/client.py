@@ -16,6 +16,7 @@ from .files import Files
 from .jobs import Jobs
 from .login_file import login_path, read_login
 from .transport import RetryPolicy, Timeout, Transport, is_html, not_granary_message
+from .webhooks import Webhooks
 
 __all__ = ["Client", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "RetryPolicy"]
 
@@ -49,6 +50,7 @@ class Client:
         jobs: :class:`granary.jobs.Jobs` — background folder operations.
         workspaces: :class:`granary.admin.Workspaces` — admin scope.
         keys: :class:`granary.admin.Keys` — admin scope.
+        webhooks: :class:`granary.webhooks.Webhooks` — admin scope.
 
     Example::
 
@@ -87,6 +89,7 @@ class Client:
         self.jobs = Jobs(self)
         self.workspaces = Workspaces(self)
         self.keys = Keys(self)
+        self.webhooks = Webhooks(self)
 
     @property
     def timeout(self) -> Timeout:
