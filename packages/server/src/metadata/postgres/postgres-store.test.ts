@@ -16,6 +16,7 @@ import type { MetadataStore } from '../../domain/ports.ts'
 import { describeAuditLog } from '../audit-log-contract.ts'
 import { describeFileMoves } from '../file-moves-contract.ts'
 import { describeMetadataStore, fileRecord, uploadRecord } from '../metadata-store-contract.ts'
+import { describeUploadVerifications } from '../upload-verifications-contract.ts'
 import { translatePostgresError } from './open-postgres-store.ts'
 
 function rejectsWith(code: ErrorCode) {
@@ -55,6 +56,7 @@ describe('PostgreSQL', requires('postgres'), () => {
   describeMetadataStore('postgres', () => freshPostgresStore(testDatabaseUrl()))
   describeAuditLog('postgres', () => freshPostgresStore(testDatabaseUrl()))
   describeFileMoves('postgres', () => freshPostgresStore(testDatabaseUrl()))
+  describeUploadVerifications('postgres', () => freshPostgresStore(testDatabaseUrl()))
 
   describe('concurrency', () => {
     let fixture: PostgresStoreFixture

@@ -7,6 +7,7 @@ import { AppError } from '../../domain/errors.ts'
 import { describeAuditLog } from '../audit-log-contract.ts'
 import { describeFileMoves } from '../file-moves-contract.ts'
 import { describeMetadataStore } from '../metadata-store-contract.ts'
+import { describeUploadVerifications } from '../upload-verifications-contract.ts'
 import { openSqliteStore, translateSqliteError } from './open-sqlite-store.ts'
 
 async function freshSqliteStore() {
@@ -24,6 +25,7 @@ async function freshSqliteStore() {
 describeMetadataStore('sqlite', freshSqliteStore)
 describeAuditLog('sqlite', freshSqliteStore)
 describeFileMoves('sqlite', freshSqliteStore)
+describeUploadVerifications('sqlite', freshSqliteStore)
 
 test('a busy or failing SQLite is database_unavailable; other errors pass through', () => {
   const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })
