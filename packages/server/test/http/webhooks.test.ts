@@ -175,6 +175,43 @@ for (const backend of backendMatrix().filter((b) => b.name.endsWith('+local'))) 
       assert.deepEqual(await deliveries(server, deletesOnly.id), [])
     })
 
+    test('an upload that fails its checksum at confirm is announced as upload.failed', async () => {
+      const started = await server.request({
+        method: 'POST',
+        url: '/v1/files/upload-url',
+        json: {
+          workspace_id: 'ws_default',
+          filename: 'bad-sum.bin',
+          size: 4,
+          sha256: '0'.repeat(64),
+          content_type: 'application/octet-stream',
+        },
+      })
+      assert.equal(started.statusCode, 201, started.body)
+      const info = started.json()
+      const put = await server.fetchSigned(info.uploadUrl, {
+        method: 'PUT',
+        headers: info.headers,
+        body: Buffer.from('abcd'),
+      })
+      assert.ok(put.status < 300, String(put.status))
+      const confirmed = await server.request({
+        method: 'POST',
+        url: '/v1/files/upload-confirm',
+        json: {
+          workspace_id: 'ws_default',
+          file_key: info.fileKey,
+          size: 4,
+          upload_id: info.uploadId,
+        },
+      })
+      assert.equal(confirmed.json().error.code, 'checksum_mismatch')
+      await runWorker(server)
+      const types = receiver.received.map((r) => JSON.parse(r.body).type)
+      assert.deepEqual(types, ['upload.failed'])
+      assert.equal(JSON.parse(receiver.received[0]?.body ?? '{}').data.key, 'bad-sum.bin')
+    })
+
     test('a receiver answering 500 is retried with backoff on the clock, same webhook-id', async () => {
       receiver.answerWith(500, 500)
       await uploadForm(server, { filename: 'retry.txt', content: 'x' })
