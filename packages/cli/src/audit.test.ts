@@ -47,4 +47,18 @@ describe('granary audit', () => {
     assert.equal(url?.searchParams.get('order'), 'asc')
     assert.deepEqual(JSON.parse(result.stdout), { events: [event], next_cursor: null })
   })
+
+  it('granary revoke-links posts the workspace and the key', async () => {
+    const answer = { workspace_id: 'ws_lab', key: 'a.bam', revoked_at: '2026-11-30T00:00:00.000Z' }
+    const result = await runCli(['revoke-links', 'a.bam', '-w', 'ws_lab'], () => json(answer))
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(
+      `${result.requests[0]?.method} ${result.requests[0]?.url.pathname}`,
+      'POST /v1/files/revoke-links',
+    )
+    assert.equal(
+      result.stdout,
+      'revoked every link to a.bam issued before 2026-11-30T00:00:00.000Z\n',
+    )
+  })
 })

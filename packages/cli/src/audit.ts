@@ -43,6 +43,23 @@ export function registerAuditCommand(program: Command, io: RunIO): void {
     })
 }
 
+/** `granary revoke-links <key>`: every download link to the file stops working now. */
+export function registerRevokeLinksCommand(program: Command, io: RunIO): void {
+  program
+    .command('revoke-links')
+    .description(
+      'Make every download link to a file stop working now (not direct presigned S3 URLs: they work until they expire)',
+    )
+    .argument('<key>', "the file's key, e.g. raw/sample.vcf")
+    .addHelpText('after', '\nExample:\n  granary revoke-links raw/sample.vcf -w ws_abc123')
+    .action(async (key: string, _options: unknown, command: Command) => {
+      const ctx = contextFor(command, io)
+      const revoked = await ctx.client.revokeLinks({ workspaceId: ctx.workspaceId, key })
+      if (ctx.json) ctx.printJson(revoked)
+      else ctx.line(`revoked every link to ${revoked.key} issued before ${revoked.revoked_at}`)
+    })
+}
+
 export function auditQuery(options: AuditOptions, workspaceId: string): AuditQueryOptions {
   return {
     ...(options.allWorkspaces ? {} : { workspaceId }),

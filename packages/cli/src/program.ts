@@ -1,7 +1,7 @@
 import { GRANARY_VERSION } from '@granary/client'
 import { Command, Option } from 'commander'
 import { registerAdminCommands } from './admin.ts'
-import { registerAuditCommand } from './audit.ts'
+import { registerAuditCommand, registerRevokeLinksCommand } from './audit.ts'
 import type { RunIO } from './context.ts'
 import { registerFileCommands } from './files.ts'
 import { registerLifecycleCommands } from './lifecycle.ts'
@@ -67,6 +67,7 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
   registerTransferCommands(program, io)
   registerUploadCommands(program, io)
   registerAuditCommand(program, io)
+  registerRevokeLinksCommand(program, io)
   registerAdminCommands(program, io, options.loadServer)
   registerWebhookCommands(program, io)
   registerServeCommand(program, io, options.loadServer)
