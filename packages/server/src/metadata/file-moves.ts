@@ -4,6 +4,7 @@
  * with a new id and the same blob name. No byte is read or written.
  */
 import { sql, type Transaction } from 'kysely'
+import { crashPoint } from '../crash-points.ts'
 import { type AuditFacts, fileFacts } from '../domain/audit.ts'
 import { AppError } from '../domain/errors.ts'
 import { newFileId } from '../domain/ids.ts'
@@ -99,6 +100,8 @@ export async function moveFolderStep(
         .execute()
     }
   }
+  // The test's kill -9 with every file of the step written but not committed: all stay old.
+  crashPoint('move.folder-written')
   const freed = await queueUnreferenced(
     trx,
     targets.map((file) => file.blobName),
