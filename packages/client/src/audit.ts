@@ -1,9 +1,7 @@
-import type { AuditAction, auditResponse, revokeLinksResponse, Wire } from '@granary/protocol'
+import type { AuditAction, AuditEvent, AuditPage, RevokedLinks } from '@granary/protocol'
 import type { Transport } from './transport.ts'
 
-export type AuditPage = Wire<typeof auditResponse>
-export type AuditEvent = AuditPage['events'][number]
-export type RevokedLinks = Wire<typeof revokeLinksResponse>
+export type { AuditEvent, AuditPage, RevokedLinks }
 
 export interface AuditQueryOptions {
   workspaceId?: string

@@ -3,6 +3,7 @@
  * revocation of a file's links (POST /v1/files/revoke-links).
  */
 import { LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX } from './limits.ts'
+import type { Wire } from './wire.ts'
 
 /** Every action an audit event can name. */
 export const AUDIT_ACTIONS = [
@@ -133,3 +134,9 @@ export const revokeLinksResponse = {
     revoked_at: { ...timestamp, description: 'Links issued before this no longer work.' },
   },
 } as const
+
+/** GET /v1/audit: a page of events (named, so the packaged client's typings carry them). */
+export type AuditPage = Wire<typeof auditResponse>
+export type AuditEvent = AuditPage['events'][number]
+/** POST /v1/files/revoke-links. */
+export type RevokedLinks = Wire<typeof revokeLinksResponse>
