@@ -33,6 +33,10 @@ const UPLOADED = [
   'reads-csi.bam.csi',
   'reads-short.bam',
   'reads-short.bai',
+  'reads.cram',
+  'reads.cram.crai',
+  'ref.fa',
+  'ref.fa.fai',
 ]
 
 async function tool(command: string, args: string[]): Promise<string> {
@@ -141,6 +145,21 @@ for (const backend of backendMatrix()) {
         'chr2:5000-5200',
       ])
       assert.equal(withHeader.body, expected)
+    })
+
+    test('CRAM text (with reference_key) is what samtools view -T prints', async () => {
+      const reference = { reference_key: 'g/ref.fa' }
+      for (const regions of [['chr1:1000-2000'], ['chr2:100-900', 'chr1:40000-40500'], ['chr2']]) {
+        const response = await query('reads.cram', regions, reference)
+        assert.equal(response.statusCode, 200, response.body)
+        const args = ['view', '-T', fx.path('ref.fa'), fx.path('reads.cram'), ...regions]
+        assert.equal(response.body, await tool('samtools', args), String(regions))
+      }
+      const noReference = await query('reads.cram', ['chr1:1-100'])
+      assert.equal(noReference.statusCode, 400, noReference.body)
+      assert.match(noReference.json().error.message, /reference_key/)
+      const noFai = await query('reads.cram', ['chr1:1-100'], { reference_key: 'g/calls.vcf.gz' })
+      assert.equal(noFai.json().error.code, 'index_missing')
     })
 
     test('format=json streams parsed SAM records', async () => {

@@ -4,6 +4,7 @@ import type { FileService } from '../file-service.ts'
 import type { BlobStore, FileRecord, MetadataStore } from '../ports.ts'
 import { openBamFile } from './bam-file.ts'
 import type { BlobSource } from './blob-filehandle.ts'
+import { openCramFile } from './cram-file.ts'
 import type { GenomicFile } from './genomic-file.ts'
 import { formatOf, type GenomicFormat, indexCandidates, isCsi } from './genomic-formats.ts'
 import type { IndexCache } from './index-cache.ts'
@@ -77,7 +78,12 @@ export class GenomicsService {
 
   async #open(
     principal: Principal,
-    request: { workspaceId: string; key: string; signal?: AbortSignal },
+    request: {
+      workspaceId: string
+      key: string
+      referenceKey?: string | undefined
+      signal?: AbortSignal
+    },
     options: { meter: ReadMeter; needIndex: boolean },
   ): Promise<GenomicFile> {
     const file = await this.#deps.files.get(
@@ -113,13 +119,45 @@ export class GenomicsService {
         request.signal,
       )
     }
-    throw new AppError(
-      'unsupported_format',
-      `Region queries of ${format.toUpperCase()} files are not available yet.`,
-      {
-        details: { format },
-      },
+    const reference = await this.#reference(principal, request, options.needIndex)
+    return openCramFile({
+      data: source(file),
+      index: index && source(index),
+      reference: reference && { fasta: source(reference.fasta), fai: source(reference.fai) },
+    })
+  }
+
+  /** A CRAM query's reference: the FASTA named by reference_key and its .fai beside it. */
+  async #reference(
+    principal: Principal,
+    request: { workspaceId: string; referenceKey?: string | undefined },
+    required: boolean,
+  ): Promise<{ fasta: FileRecord; fai: FileRecord } | undefined> {
+    if (!request.referenceKey) {
+      if (!required) return undefined
+      throw new AppError(
+        'invalid_request',
+        'A CRAM query needs reference_key: the key of its reference FASTA (with a .fai beside it) in this workspace.',
+      )
+    }
+    const fasta = await this.#deps.files.get(
+      principal,
+      'files:read',
+      request.workspaceId,
+      request.referenceKey,
     )
+    const faiKey = `${fasta.key}.fai`
+    const fai = await this.#deps.metadata.getFile(request.workspaceId, faiKey)
+    if (!fai) {
+      throw new AppError(
+        'index_missing',
+        `The reference '${fasta.key}' has no index: upload ${faiKey} (samtools faidx).`,
+        {
+          details: { looked_for: [faiKey] },
+        },
+      )
+    }
+    return { fasta, fai }
   }
 
   /** The first index htslib would use that exists beside the file in its workspace. */
