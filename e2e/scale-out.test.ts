@@ -158,7 +158,20 @@ for (const blobs of [sharedFolder, bucket])
         assert.equal(file?.sha256, createHash('sha256').update(bytes).digest('hex'))
       })
 
-      test('racing writers of one key on both processes leave one version and no stray bytes', async () => {
+      /** A raw JSON call to one process (the versions and trash calls the clients gain later). */
+      const call = async (server: ServerProcess, method: string, path: string, json?: unknown) => {
+        const response = await fetch(`${server.url}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${ADMIN_KEY}`,
+            ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+        })
+        return { status: response.status, body: await response.json() }
+      }
+
+      test('racing writers of one key on both processes: one file, its versions, no stray bytes', async () => {
         const writes = Array.from({ length: 20 }, (_, i) =>
           next().files.upload(new Blob([`version ${i}`]), { path: 'race/', filename: 'same.txt' }),
         )
@@ -167,12 +180,48 @@ for (const blobs of [sharedFolder, bucket])
         assert.equal(listed.length, 1)
         assert.ok(results.some((r) => r.sha256 === listed[0]?.sha256))
         assert.equal(new Set(results.map((r) => r.id)).size, 1, 'one stable id for the key')
-        // Replaced versions are deleted just after each commit: wait for the last deletions.
+        // keep_versions (10 by default) contents are kept; the pruned ones are deleted just
+        // after each commit: wait for the last deletions.
+        const versions = await call(
+          a,
+          'GET',
+          '/v1/files/versions?workspace_id=ws_default&key=race/same.txt',
+        )
+        assert.equal(versions.body.versions.length, 10)
         const left = await pollUntil(
           () => blobs.raceVersions(shared, env),
-          (versions) => versions.length <= 1,
+          (stored) => stored.length <= 10,
         )
-        assert.equal(left.length, 1)
+        assert.equal(left.length, 10)
+      })
+
+      test('two restores of one trash item on both processes: one wins, the other 404', async () => {
+        for (let round = 0; round < 5; round++) {
+          const key = `trash-race/${round}.txt`
+          await next().files.upload(new Blob(['keep me']), {
+            path: 'trash-race/',
+            filename: `${round}.txt`,
+          })
+          await next().files.delete(key)
+          const trash = await call(a, 'GET', `/v1/trash?workspace_id=ws_default&prefix=${key}`)
+          const trashId = trash.body.files[0].trash_id
+          const restore = (server: ServerProcess, to?: string) =>
+            call(server, 'POST', '/v1/trash/restore', {
+              workspace_id: 'ws_default',
+              trash_id: trashId,
+              ...(to ? { to } : {}),
+            })
+          const answers = await Promise.all([
+            restore(a),
+            restore(b, `trash-race/other-${round}.txt`),
+          ])
+          const statuses = answers.map((r) => r.status).sort()
+          assert.deepEqual(statuses, [200, 404], JSON.stringify(answers))
+          const lost = answers.find((r) => r.status === 404)
+          assert.equal(lost?.body.error.code, 'trash_item_not_found')
+          const listed = (await next().files.list({ prefix: 'trash-race/' })).files
+          assert.equal(listed.filter((f) => f.key.endsWith(`${round}.txt`)).length, 1)
+        }
       })
     },
   )

@@ -11,6 +11,8 @@ export const AUDIT_ACTIONS = [
   'file.replace',
   'file.delete',
   'file.restore',
+  'version.delete',
+  'trash.purge',
   'file.move',
   'file.copy',
   'link.issue',

@@ -262,6 +262,12 @@ export const downloadQuery = {
       default: false,
       description: "Also answer index_url and index_key when the file's index exists beside it.",
     },
+    version_id: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description: 'An older version (GET /v1/files/versions) instead of the current content.',
+    },
   },
 } as const
 

@@ -19,13 +19,16 @@ import { MultipartService } from './domain/multipart-service.ts'
 import type { BlobStore, MetadataStore, StorageAdmin, TransferUrls } from './domain/ports.ts'
 import { ScrubService } from './domain/scrub.ts'
 import type { TransferEndpoints } from './domain/transfer-endpoints.ts'
+import { TrashService } from './domain/trash-service.ts'
 import type { UploadPolicy } from './domain/upload-policy.ts'
 import { UploadReaper } from './domain/upload-reaper.ts'
 import { UploadVerifier } from './domain/upload-verifier.ts'
+import { VersionService } from './domain/version-service.ts'
 import type { EventFeed } from './domain/webhooks/webhook-ports.ts'
 import { ANNOUNCED_ACTIONS } from './domain/webhooks/webhook-schedule.ts'
 import { WebhookService } from './domain/webhooks/webhook-service.ts'
 import { WebhookWorker } from './domain/webhooks/webhook-worker.ts'
+import { WorkspaceSettingsService } from './domain/workspace-settings-service.ts'
 import { openSqliteStore } from './metadata/sqlite/open-sqlite-store.ts'
 import { HttpWebhookSender } from './outbound/http-webhook-sender.ts'
 import type { PoolUse } from './server-metrics.ts'
@@ -64,6 +67,10 @@ export interface Services {
   readonly audit: AuditService
   /** POST /v1/files/revoke-links. */
   readonly linkRevocations: LinkRevocationService
+  /** Issue 14: older versions, the trash, workspace settings and usage. */
+  readonly versions: VersionService
+  readonly trash: TrashService
+  readonly workspaces: WorkspaceSettingsService
   /** Granary's own signed endpoints: the local backend's, undefined on S3 (nothing to mount). */
   readonly transfers: TransferEndpoints | undefined
   /** Webhooks as admins manage them, and the worker that delivers them (server.ts runs it). */
@@ -206,6 +213,9 @@ export async function composeServices(config: Config, options: ComposeOptions): 
     scrub,
     audit: new AuditService(metadata, { clock, retentionDays: config.auditDays }),
     linkRevocations: new LinkRevocationService(metadata, clock),
+    versions: new VersionService({ metadata, removal: files.removal, clock }),
+    trash: new TrashService({ metadata, removal: files.removal, clock }),
+    workspaces: new WorkspaceSettingsService(metadata, clock),
     transfers: signer
       ? new LocalTransferEndpoints({ signer, blobs, metadata, largeUploads, multipart })
       : undefined,

@@ -253,6 +253,8 @@ function startReaper(server: Server, intervalS: number): () => void {
     if (purged > 0) log.info({ purgedEvents: purged }, 'purged audit events past retention')
     const expired = await reaper.expireUploads()
     if (expired.expiredUploads > 0) log.info(expired, 'expired abandoned uploads')
+    const trash = await server.services.trash.purgeExpired()
+    if (trash.purgedItems > 0) log.info(trash, 'purged trash items past purge_at')
     if (Date.now() - lastSweep < 24 * 3600_000) return
     lastSweep = Date.now()
     const orphans = await reaper.sweepOrphans()

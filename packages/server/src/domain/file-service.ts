@@ -7,6 +7,7 @@ import type { BlobDeletions } from './blob-deletions.ts'
 import { type Clock, isoNow } from './clock.ts'
 import { contentTypeFor } from './content-types.ts'
 import { AppError } from './errors.ts'
+import { FileRemoval } from './file-removal.ts'
 import { newFileId, versionId } from './ids.ts'
 import { keyFor, nameOf, validateKey, validatePrefix } from './keys.ts'
 import { grantFor } from './link-grants.ts'
@@ -38,6 +39,8 @@ export interface DownloadRequest {
   link?: 'granary' | 'direct' | undefined
   /** Also sign the file's index (x.bam.bai, x.vcf.gz.tbi, ...) when it has one. */
   withIndex?: boolean | undefined
+  /** An older version of the file (GET /v1/files/versions) instead of the current content. */
+  versionId?: string | undefined
 }
 
 export interface DownloadUrls extends SignedUrl {
@@ -68,9 +71,12 @@ export function blobNameFor(workspaceId: string, key: string, clock: Clock): str
 /** What each Files call does, independent of HTTP and of the adapters behind the ports. */
 export class FileService {
   readonly #deps: FileServiceDeps
+  /** Trash or delete, as the workspace's settings say (file-removal.ts). */
+  readonly removal: FileRemoval
 
   constructor(deps: FileServiceDeps) {
     this.#deps = deps
+    this.removal = new FileRemoval(deps.metadata, deps.deletions, deps.clock)
   }
 
   async list(
@@ -136,7 +142,9 @@ export class FileService {
       await this.#deleteQuietly(file.blobName)
       throw error
     }
-    if (result.replacedBlobName) await this.#deleteQuietly(result.replacedBlobName)
+    // The replaced content is kept as a version; only what pruning released is deleted.
+    if (result.freedBlobNames.length > 0) crashPoint('version.pruned')
+    await this.removal.freeNow(result.freedBlobNames)
     return result.file
   }
 
@@ -146,6 +154,9 @@ export class FileService {
    */
   async downloadUrl(principal: Principal, request: DownloadRequest): Promise<DownloadUrls> {
     const file = await this.get(principal, 'files:read', request.workspaceId, request.key)
+    const { versionId } = request
+    if (versionId !== undefined)
+      return this.#signVersion(principal, file, { ...request, versionId })
     const signed = await this.#signDownload(principal, file, request)
     const index = request.withIndex ? await findIndexFile(this.#deps.metadata, file) : undefined
     if (!index) return signed
@@ -189,9 +200,41 @@ export class FileService {
   }
 
   /**
-   * Removes the metadata and queues the bytes' deletion in one transaction, then deletes them:
-   * nothing listed ever lacks its bytes, and bytes that cannot be deleted now (S3 down, a
-   * read-only disk) are retried within seconds, their links answering 404 meanwhile.
+   * An older version: always the backend's own URL (a Granary link names the file's current
+   * content); the local endpoint serves it while the file and that version exist.
+   */
+  async #signVersion(
+    principal: Principal,
+    file: FileRecord,
+    request: DownloadRequest & { versionId: string },
+  ): Promise<SignedUrl> {
+    const version = await this.#deps.metadata.getVersion(
+      file.workspaceId,
+      file.key,
+      request.versionId,
+    )
+    if (!version) throw versionNotFound(file.key, request.versionId)
+    const serving = servingFor(version.contentType, request.disposition)
+    const signed = await this.#deps.urls.download({
+      blobName: version.blobName,
+      filename: file.name,
+      contentType: serving.contentType,
+      disposition: serving.disposition,
+      expiresIn: request.expiresIn,
+      grant: await grantFor(this.#deps.metadata, principal.keyId, file.id),
+    })
+    const context = auditContext(principal, this.#deps.clock)
+    const linked = { ...file, blobName: version.blobName, size: version.size }
+    await this.#deps.metadata.appendEvents(context, [fileFacts('link.issue', linked)])
+    return signed
+  }
+
+  /**
+   * Moves the file with its versions to the trash (trash_days > 0), or removes the metadata and
+   * queues the bytes' deletion in one transaction, then deletes them: nothing listed ever lacks
+   * its bytes, and bytes that cannot be deleted now (S3 down, a read-only disk) are retried
+   * within seconds. Either way its links answer 404 at once (the local endpoint serves only
+   * blobs of live files).
    */
   async delete(principal: Principal, workspaceId: string, key: string): Promise<void> {
     const attempt = facts('file.delete', { workspaceId, key })
@@ -199,10 +242,16 @@ export class FileService {
       this.#authorize(principal, 'files:delete', workspaceId),
     )
     const audit = auditContext(principal, this.#deps.clock)
+    const settings = await this.#deps.metadata.getWorkspaceSettings(workspaceId)
+    if (settings && settings.trashDays > 0) {
+      const { removed } = await this.removal.remove(workspaceId, [validateKey(key)], audit)
+      if (removed === 0) throw fileNotFound(workspaceId, key)
+      return
+    }
     const removed = await this.#deps.metadata.deleteFile(workspaceId, validateKey(key), { audit })
     if (!removed) throw fileNotFound(workspaceId, key)
     crashPoint('delete.queued')
-    await this.#deps.deletions.deleteNow(removed.blobName)
+    await this.removal.freeNow(removed.freedBlobNames)
   }
 
   async get(
@@ -262,5 +311,12 @@ export function fileExists(key: string): AppError {
   return new AppError(
     'file_exists',
     `A file '${key}' already exists; send overwrite=true to replace it.`,
+  )
+}
+
+export function versionNotFound(key: string, versionId: string): AppError {
+  return new AppError(
+    'version_not_found',
+    `No version '${versionId}' of '${key}'; list them with GET /v1/files/versions.`,
   )
 }

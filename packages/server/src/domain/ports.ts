@@ -5,6 +5,12 @@
 import type { Readable } from 'node:stream'
 import type { ErrorCode, Scope } from '@granary/protocol'
 import type { Audited, AuditLog } from './audit.ts'
+import type {
+  FreedBlobs,
+  TrashStore,
+  VersionStore,
+  WorkspaceSettingsStore,
+} from './lifecycle-ports.ts'
 import type { LinkGrant, LinkGrants } from './link-grants.ts'
 import type { FileMoveStore } from './move-ports.ts'
 import type { WebhookStore } from './webhooks/webhook-ports.ts'
@@ -177,6 +183,8 @@ export interface FileRecord {
   blobName: string
   createdAt: string
   updatedAt: string
+  /** The current version's id (versions: lifecycle-ports.ts); the store assigns it on write. */
+  versionId?: string
 }
 
 /** A file named without its metadata: what a key that may not read files learns of one. */
@@ -276,8 +284,10 @@ export interface ListRange {
 
 export interface PutFileResult {
   file: FileRecord
-  /** The blob of the version this one replaced, to delete after the commit. */
+  /** The blob of the version this one replaced (kept as a version, or freed). */
   replacedBlobName: string | null
+  /** Blobs nothing refers to any more (a version pruned beyond keep_versions): delete them. */
+  freedBlobNames: string[]
 }
 
 /**
@@ -286,7 +296,13 @@ export interface PutFileResult {
  * Mutating methods take `{ audit }` (domain/audit.ts): given it, the store writes the event(s)
  * describing the change in the change's own transaction, and none when nothing changed.
  */
-export interface MetadataStore extends AuditLog, FileMoveStore, LinkGrants {
+export interface MetadataStore
+  extends AuditLog,
+    FileMoveStore,
+    LinkGrants,
+    WorkspaceSettingsStore,
+    VersionStore,
+    TrashStore {
   /** Webhooks and their deliveries (domain/webhooks/), in the same database. */
   readonly webhooks: WebhookStore
   /**
@@ -330,7 +346,8 @@ export interface MetadataStore extends AuditLog, FileMoveStore, LinkGrants {
   getFiles(workspaceId: string, keys: readonly string[]): Promise<FileRecord[]>
   /**
    * Makes `file` the current version of its key in one transaction, keeping the existing id and
-   * created_at. overwrite=false and the key exists -> file_exists. With `completeUploadId`, that
+   * created_at; the replaced content becomes an older version (up to the workspace's
+   * keep_versions, the oldest pruned) and `file` gets a new version id. overwrite=false and the key exists -> file_exists. With `completeUploadId`, that
    * upload is marked completed in the same transaction; if a racing call completed it first,
    * nothing changes and the current record is answered. Event: file.upload or file.replace.
    */
@@ -339,10 +356,15 @@ export interface MetadataStore extends AuditLog, FileMoveStore, LinkGrants {
     options: { overwrite: boolean; completeUploadId?: string } & Audited,
   ): Promise<PutFileResult>
   /**
-   * Removes the key and, in the same transaction, queues its blob for deletion; answers the
-   * removed record; missing -> undefined. Event: file.delete.
+   * Removes the key and its older versions for good and, in the same transaction, queues the
+   * blobs nothing else refers to for deletion; answers the removed record; missing -> undefined.
+   * Event: file.delete.
    */
-  deleteFile(workspaceId: string, key: string, options?: Audited): Promise<FileRecord | undefined>
+  deleteFile(
+    workspaceId: string,
+    key: string,
+    options?: Audited,
+  ): Promise<(FileRecord & FreedBlobs) | undefined>
   /** Blobs queued for deletion whose next attempt is due at `now`, at most `limit`. */
   listDueDeletions(now: string, limit: number): Promise<string[]>
   /** The blob is gone: drops it from the queue. */
@@ -374,8 +396,10 @@ export interface MetadataStore extends AuditLog, FileMoveStore, LinkGrants {
   touchUpload(id: string, expiresAt: string): Promise<void>
   /** Open uploads of a workspace, newest first. */
   listWorkspaceUploads(workspaceId: string, limit: number): Promise<Upload[]>
-  /** True when a file or an open upload refers to this blob. */
+  /** True when a file, an older version, a trash item or an open upload refers to this blob. */
   isBlobReferenced(blobName: string): Promise<boolean>
+  /** True while a live file or an older version of one refers to it (its links may serve it). */
+  isBlobServable(blobName: string): Promise<boolean>
   /** Open uploads whose idle deadline passed before `now`, at most `limit`. */
   listExpiredUploads(now: string, limit: number): Promise<Upload[]>
   /**

@@ -14,8 +14,11 @@ import type { MoveService } from '../domain/move-service.ts'
 import type { MultipartService } from '../domain/multipart-service.ts'
 import type { ScrubService } from '../domain/scrub.ts'
 import type { TransferEndpoints } from '../domain/transfer-endpoints.ts'
+import type { TrashService } from '../domain/trash-service.ts'
 import type { UploadReaper } from '../domain/upload-reaper.ts'
+import type { VersionService } from '../domain/version-service.ts'
 import type { WebhookService } from '../domain/webhooks/webhook-service.ts'
+import type { WorkspaceSettingsService } from '../domain/workspace-settings-service.ts'
 import type { ServerMetrics } from '../server-metrics.ts'
 import { registerApiDocs } from './api-docs.ts'
 import { recordDeniedAttempts } from './audit-denials.ts'
@@ -35,7 +38,10 @@ import { jobRoutes } from './routes/jobs/get.ts'
 import { linkRoutes } from './routes/links/link-routes.ts'
 import { serviceRoutes } from './routes/service/service-routes.ts'
 import { transferRoutes } from './routes/transfers/transfer-routes.ts'
+import { trashRoutes } from './routes/trash/trash-routes.ts'
+import { versionRoutes } from './routes/versions/version-routes.ts'
 import { webhookRoutes } from './routes/webhooks/webhook-routes.ts'
+import { workspaceSettingsRoutes } from './routes/workspaces/workspace-settings-routes.ts'
 import { schemaValidators } from './validators.ts'
 import { type WebAssetsOptions, webAssetRoutes } from './web-assets.ts'
 
@@ -54,6 +60,9 @@ export interface AppServices {
   readonly audit: AuditService
   readonly webhooks: WebhookService
   readonly linkRevocations: LinkRevocationService
+  readonly versions: VersionService
+  readonly trash: TrashService
+  readonly workspaces: WorkspaceSettingsService
   /** Granary's own signed transfer endpoints; only backends whose URLs point here have them. */
   readonly transfers: TransferEndpoints | undefined
   readonly authenticate: Authenticate
@@ -116,6 +125,9 @@ export async function buildApp(
   serviceRoutes(app, services)
   fileRoutes(app, services, options)
   adminRoutes(app, services)
+  workspaceSettingsRoutes(app, services)
+  versionRoutes(app, services)
+  trashRoutes(app, services)
   storageRoutes(app, services)
   gcRoute(app, services)
   scrubRoutes(app, services)

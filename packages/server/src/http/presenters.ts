@@ -21,14 +21,20 @@ import type {
   SignedPartUrl,
   StorageStatus,
   signedPartResponse,
+  TrashItem,
+  TrashListResponse,
   UploadPart,
   UploadSession,
   UploadUrlResponse,
   uploadConfirmBody,
   uploadUrlBody,
   Validated,
+  VersionsResponse,
   Wire,
   Workspace,
+  WorkspaceDetail as WorkspaceDetailWire,
+  WorkspaceUsageResponse,
+  workspaceSettingsBody,
 } from '@granary/protocol'
 import type { IssuedKey, Me, NewKey } from '../domain/admin-service.ts'
 import type { DownloadUrls } from '../domain/file-service.ts'
@@ -37,6 +43,12 @@ import type {
   StartedUpload,
   UploadRequest,
 } from '../domain/large-upload-service.ts'
+import type {
+  TrashRecord,
+  VersionRecord,
+  WorkspaceSettings,
+  WorkspaceUsage,
+} from '../domain/lifecycle-ports.ts'
 import type { FilePage } from '../domain/listing.ts'
 import type { JobRecord } from '../domain/move-ports.ts'
 import type { MoveCall, MoveOutcome } from '../domain/move-service.ts'
@@ -50,7 +62,9 @@ import type {
   WorkspaceRecord,
 } from '../domain/ports.ts'
 import type { ScrubRun as DomainScrubRun } from '../domain/scrub.ts'
+import type { TrashPage } from '../domain/trash-service.ts'
 import type { ReapReport } from '../domain/upload-reaper.ts'
+import type { WorkspaceDetail } from '../domain/workspace-settings-service.ts'
 
 /** Field by field, not rest/spread: on a list page of 100 files the spread was a hot spot. */
 export function toFileInfo(file: FileRecord): FileInfo {
@@ -288,4 +302,69 @@ export function fromMoveBody(body: Validated<typeof moveBody>): MoveCall {
     to: body.to,
     overwrite: body.overwrite,
   }
+}
+
+// Issue 14: workspace settings and usage, versions, the trash.
+
+export function toWorkspaceDetail(workspace: WorkspaceDetail): WorkspaceDetailWire {
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    created_at: workspace.createdAt,
+    trash_days: workspace.trashDays,
+    keep_versions: workspace.keepVersions,
+  }
+}
+
+export function fromWorkspaceSettingsBody(
+  body: Validated<typeof workspaceSettingsBody>,
+): Partial<WorkspaceSettings> {
+  return {
+    ...(body.trash_days === undefined ? {} : { trashDays: body.trash_days }),
+    ...(body.keep_versions === undefined ? {} : { keepVersions: body.keep_versions }),
+  }
+}
+
+export function toWorkspaceUsage(usage: WorkspaceUsage): WorkspaceUsageResponse {
+  return {
+    files: usage.files,
+    bytes: usage.bytes,
+    version_bytes: usage.versionBytes,
+    trash_bytes: usage.trashBytes,
+    versions: usage.versions,
+    trash_files: usage.trashFiles,
+  }
+}
+
+export function toVersions(versions: readonly VersionRecord[]): VersionsResponse {
+  return {
+    versions: versions.map((v) => ({
+      version_id: v.versionId,
+      size: v.size,
+      sha256: v.sha256,
+      content_type: v.contentType,
+      created_at: v.createdAt,
+      is_current: v.isCurrent,
+    })),
+  }
+}
+
+export function toTrashItem(item: TrashRecord): TrashItem {
+  return {
+    trash_id: item.trashId,
+    group_id: item.groupId,
+    file_id: item.file.id,
+    key: item.file.key,
+    name: item.file.name,
+    size: item.file.size,
+    content_type: item.file.contentType,
+    sha256: item.file.sha256,
+    updated_at: item.file.updatedAt,
+    deleted_at: item.deletedAt,
+    purge_at: item.purgeAt,
+  }
+}
+
+export function toTrashPage(page: TrashPage): TrashListResponse {
+  return { files: page.items.map(toTrashItem), next_cursor: page.nextCursor }
 }

@@ -1,36 +1,104 @@
 /**
- * Freeing a blob only when nothing refers to it any more. Copies share blob names, so removing
- * or replacing one file must not free bytes another file still reads. The check runs inside the
- * transaction that dropped the reference: a copy of the same file locks the source row first
- * (PostgreSQL) or runs before or after as a whole (SQLite), so it is either seen here or copies
- * what is current after this commit.
+ * Which rows refer to a blob, and releasing blobs nothing refers to any more. A blob may be named
+ * by a file (and its copies), an older version, a trash item or an open upload; its bytes are
+ * freed only when none is left.
+ *
+ * Race-freedom (see domain/lifecycle-ports.ts): a transaction that drops a reference calls
+ * `releaseBlobs` after its own delete or update, so the check runs on a fresh statement (READ
+ * COMMITTED on PostgreSQL sees every commit before it), and a transaction that adds a reference
+ * holds a lock on a row that already refers to the blob, which the dropping transaction's delete
+ * or update waits for. SQLite runs one write transaction at a time.
  */
-import type { Transaction } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database } from './schema.ts'
 
-/** True when a file still refers to the blob. */
-export async function blobInUse(trx: Transaction<Database>, blobName: string): Promise<boolean> {
-  const row = await trx
-    .selectFrom('files')
-    .select('id')
-    .where('blob_name', '=', blobName)
-    .limit(1)
-    .executeTakeFirst()
-  return row !== undefined
+/** Uploads whose bytes may still arrive, be confirmed or be read back. */
+const OPEN_UPLOADS = ['pending', 'received', 'verifying']
+
+/** True when any file, version, trash item or open upload names the blob. */
+export async function isReferenced(db: Kysely<Database>, blobName: string): Promise<boolean> {
+  const probes: (() => Promise<unknown>)[] = [
+    () =>
+      db
+        .selectFrom('files')
+        .select('blob_name')
+        .where('blob_name', '=', blobName)
+        .limit(1)
+        .executeTakeFirst(),
+    () =>
+      db
+        .selectFrom('file_versions')
+        .select('blob_name')
+        .where('blob_name', '=', blobName)
+        .limit(1)
+        .executeTakeFirst(),
+    () =>
+      db
+        .selectFrom('trash')
+        .select('blob_name')
+        .where('blob_name', '=', blobName)
+        .limit(1)
+        .executeTakeFirst(),
+    () =>
+      db
+        .selectFrom('uploads')
+        .select('blob_name')
+        .where('blob_name', '=', blobName)
+        .where('status', 'in', OPEN_UPLOADS)
+        .limit(1)
+        .executeTakeFirst(),
+  ]
+  for (const probe of probes) {
+    if ((await probe()) !== undefined) return true
+  }
+  return false
 }
 
 /**
- * Queues for deletion each of these blobs that nothing refers to any more; answers those queued.
- * Written in the caller's transaction, so a committed removal never loses its deletion.
+ * True while a live file, or an older version of a live file, names the blob: what its download
+ * links may serve. A trashed file's bytes stay for a restore, but its links stop.
  */
+export async function isServable(db: Kysely<Database>, blobName: string): Promise<boolean> {
+  const file = await db
+    .selectFrom('files')
+    .select('blob_name')
+    .where('blob_name', '=', blobName)
+    .limit(1)
+    .executeTakeFirst()
+  if (file) return true
+  const version = await db
+    .selectFrom('file_versions as v')
+    .innerJoin('files as f', 'f.id', 'v.file_id')
+    .select('v.blob_name')
+    .where('v.blob_name', '=', blobName)
+    .limit(1)
+    .executeTakeFirst()
+  return version !== undefined
+}
+
+/**
+ * Of these blobs whose references the caller just dropped, queues those nothing refers to any
+ * more for deletion and answers them. Run inside the dropping transaction, after its writes.
+ */
+export function releaseBlobs(
+  trx: Kysely<Database>,
+  blobNames: Iterable<string>,
+): Promise<string[]> {
+  return queueUnreferenced(trx, [...blobNames], new Date().toISOString())
+}
+
+/** True when a file, version, trash item or open upload still refers to the blob. */
+export const blobInUse = isReferenced
+
+/** releaseBlobs with the caller's time (moves and copies pass theirs). */
 export async function queueUnreferenced(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   blobNames: readonly string[],
   now: string,
 ): Promise<string[]> {
   const freed: string[] = []
   for (const blobName of new Set(blobNames)) {
-    if (await blobInUse(trx, blobName)) continue
+    if (await isReferenced(trx, blobName)) continue
     await trx
       .insertInto('pending_deletions')
       .values({ blob_name: blobName, queued_at: now, attempts: 0, next_attempt_at: now })

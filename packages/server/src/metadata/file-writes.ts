@@ -5,9 +5,10 @@
 import type { Kysely, Transaction } from 'kysely'
 import { type Audited, fileFacts } from '../domain/audit.ts'
 import { AppError } from '../domain/errors.ts'
+import { versionId } from '../domain/ids.ts'
 import type { FileRecord, PutFileResult } from '../domain/ports.ts'
 import { writeEvents } from './audit-events.ts'
-import { blobInUse } from './blob-references.ts'
+import { keepAsVersion } from './file-versions.ts'
 import { fileRecord, fileRow } from './rows.ts'
 import type { Database } from './schema.ts'
 import type { SqlDialect } from './sql-dialect.ts'
@@ -49,7 +50,9 @@ export async function putFileIn(
   const existing = await findFile(trx, file.workspaceId, file.key, options.lock)
   if (!completed) {
     // A racing confirm of the same upload won; answer what it made.
-    if (existing?.blobName === file.blobName) return { file: existing, replacedBlobName: null }
+    if (existing?.blobName === file.blobName) {
+      return { file: existing, replacedBlobName: null, freedBlobNames: [] }
+    }
     throw new AppError(
       'upload_superseded',
       `A later write replaced '${file.key}'; list it to see the current version.`,
@@ -61,22 +64,43 @@ export async function putFileIn(
       `A file '${file.key}' already exists; send overwrite=true to replace it.`,
     )
   }
-  const stored = existing ? { ...file, id: existing.id, createdAt: existing.createdAt } : file
-  if (existing) {
-    await trx
-      .updateTable('files')
-      .set(fileRow(stored))
-      .where('workspace_id', '=', file.workspaceId)
-      .where('key', '=', file.key)
-      .execute()
-  } else {
+  const stored = { ...file, versionId: newVersionId(file) }
+  if (!existing) {
     await trx.insertInto('files').values(fileRow(stored)).execute()
+    await writeEvents(trx, options.dialect, options.audit, [fileFacts('file.upload', stored)])
+    return { file: stored, replacedBlobName: null, freedBlobNames: [] }
   }
-  const action = existing ? 'file.replace' : 'file.upload'
-  await writeEvents(trx, options.dialect, options.audit, [fileFacts(action, stored)])
-  // A copy may share the replaced blob (file-moves.ts): then it is not ours to delete.
-  const replaced = existing && !(await blobInUse(trx, existing.blobName)) ? existing.blobName : null
-  return { file: stored, replacedBlobName: replaced }
+  const result = await replaceContent(trx, existing, {
+    ...stored,
+    id: existing.id,
+    createdAt: existing.createdAt,
+  })
+  await writeEvents(trx, options.dialect, options.audit, [fileFacts('file.replace', result.file)])
+  return result
+}
+
+/** A new version's id, ordered by the time its content was written. */
+export function newVersionId(file: FileRecord): string {
+  return versionId(Date.parse(file.updatedAt))
+}
+
+/**
+ * Switches an existing file (row locked by the caller) to `next` and keeps the replaced content
+ * as an older version, pruning beyond the workspace's keep_versions.
+ */
+export async function replaceContent(
+  trx: Transaction<Database>,
+  existing: FileRecord,
+  next: FileRecord,
+): Promise<PutFileResult> {
+  await trx
+    .updateTable('files')
+    .set(fileRow(next))
+    .where('workspace_id', '=', existing.workspaceId)
+    .where('key', '=', existing.key)
+    .execute()
+  const freedBlobNames = await keepAsVersion(trx, existing)
+  return { file: next, replacedBlobName: existing.blobName, freedBlobNames }
 }
 
 async function completeUpload(trx: Transaction<Database>, id: string): Promise<boolean> {

@@ -9,6 +9,16 @@ import {
   fileFacts,
 } from '../domain/audit.ts'
 import { AppError } from '../domain/errors.ts'
+import type {
+  FreedBlobs,
+  TrashRange,
+  TrashRecord,
+  TrashRequest,
+  TrashRestoreRequest,
+  VersionRecord,
+  WorkspaceSettings,
+  WorkspaceUsage,
+} from '../domain/lifecycle-ports.ts'
 import type { LinkGrantState } from '../domain/link-grants.ts'
 import type {
   FileMoveResult,
@@ -28,8 +38,9 @@ import type {
   WorkspaceRecord,
 } from '../domain/ports.ts'
 import { listEvents, purgeEvents, writeEvents } from './audit-events.ts'
-import { queueUnreferenced } from './blob-references.ts'
+import { isReferenced, isServable, queueUnreferenced, releaseBlobs } from './blob-references.ts'
 import { countUnder, moveFolderStep, moveOneFile } from './file-moves.ts'
+import * as versions from './file-versions.ts'
 import { findFile, putFileIn } from './file-writes.ts'
 import { folderEntries } from './folder-entries.ts'
 import { failJob, findJob, jobBatchIn, jobRecord, jobRow } from './jobs-table.ts'
@@ -46,8 +57,10 @@ import {
 } from './rows.ts'
 import type { Database } from './schema.ts'
 import type { SqlDialect } from './sql-dialect.ts'
+import * as trash from './trash.ts'
 import * as verifications from './upload-verifications.ts'
 import { KyselyWebhookStore, type WebhookTables } from './webhook-store.ts'
+import * as settings from './workspace-settings.ts'
 
 /** Turns a driver error into an AppError where it has a meaning; answers it unchanged otherwise. */
 export type ErrorTranslator = (error: unknown) => unknown
@@ -315,12 +328,12 @@ export class KyselyMetadataStore implements MetadataStore {
     }
   }
 
-  /** The blob's deletion is queued in the same transaction: a 204 is never a lost promise. */
+  /** The blobs' deletion is queued in the same transaction: a 204 is never a lost promise. */
   deleteFile(
     workspaceId: string,
     key: string,
     options: Audited = {},
-  ): Promise<FileRecord | undefined> {
+  ): Promise<(FileRecord & FreedBlobs) | undefined> {
     return this.#audited(options.audit, async (trx) => {
       const row = await trx
         .deleteFrom('files')
@@ -329,10 +342,10 @@ export class KyselyMetadataStore implements MetadataStore {
         .returningAll()
         .executeTakeFirst()
       if (!row) return { value: undefined, events: [] }
-      // Unless a copy still reads the same bytes (blob-references.ts).
-      await queueUnreferenced(trx, [row.blob_name], new Date().toISOString())
+      const versionBlobs = await versions.dropVersionsOf(trx, row.id)
+      const freedBlobNames = await releaseBlobs(trx, [row.blob_name, ...versionBlobs])
       const removed = fileRecord(row)
-      return { value: removed, events: [fileFacts('file.delete', removed)] }
+      return { value: { ...removed, freedBlobNames }, events: [fileFacts('file.delete', removed)] }
     })
   }
 
@@ -496,21 +509,11 @@ export class KyselyMetadataStore implements MetadataStore {
   }
 
   isBlobReferenced(blobName: string): Promise<boolean> {
-    return this.#run(async (db) => {
-      const file = await db
-        .selectFrom('files')
-        .select('id')
-        .where('blob_name', '=', blobName)
-        .executeTakeFirst()
-      if (file) return true
-      const upload = await db
-        .selectFrom('uploads')
-        .select('id')
-        .where('blob_name', '=', blobName)
-        .where('status', 'in', [...OPEN, 'verifying'])
-        .executeTakeFirst()
-      return upload !== undefined
-    })
+    return this.#run((db) => isReferenced(db, blobName))
+  }
+
+  isBlobServable(blobName: string): Promise<boolean> {
+    return this.#run((db) => isServable(db, blobName))
   }
 
   listExpiredUploads(now: string, limit: number): Promise<Upload[]> {
@@ -641,6 +644,126 @@ export class KyselyMetadataStore implements MetadataStore {
   failVerification(id: string, failure: UploadFailure): Promise<void> {
     return this.#run((db) => verifications.failVerification(db, id, failure))
   }
+
+  getWorkspaceSettings(workspaceId: string): Promise<WorkspaceSettings | undefined> {
+    return this.#run((db) => settings.getWorkspaceSettings(db, workspaceId))
+  }
+
+  updateWorkspaceSettings(
+    workspaceId: string,
+    changes: Partial<WorkspaceSettings>,
+    options: Audited = {},
+  ): Promise<WorkspaceSettings | undefined> {
+    return this.#audited(options.audit, async (trx) => {
+      const value = await settings.updateWorkspaceSettings(trx, workspaceId, changes)
+      return { value, events: value ? [facts('workspace.update', { workspaceId })] : [] }
+    })
+  }
+
+  getWorkspaceUsage(workspaceId: string): Promise<WorkspaceUsage | undefined> {
+    return this.#run((db) => settings.getWorkspaceUsage(db, workspaceId))
+  }
+
+  listVersions(workspaceId: string, key: string): Promise<VersionRecord[] | undefined> {
+    return this.#run((db) => versions.listVersions(db, workspaceId, key))
+  }
+
+  getVersion(
+    workspaceId: string,
+    key: string,
+    versionId: string,
+  ): Promise<VersionRecord | undefined> {
+    return this.#run((db) => versions.getVersion(db, workspaceId, key, versionId))
+  }
+
+  restoreVersion(
+    workspaceId: string,
+    key: string,
+    options: { versionId: string; at: string } & Audited,
+  ): Promise<(FreedBlobs & { file: FileRecord }) | undefined> {
+    const lock = this.#dialect.locksRows
+    return this.#audited(options.audit, async (trx) => {
+      const value = await versions.restoreVersion(trx, workspaceId, key, { ...options, lock })
+      return { value, events: value ? [fileFacts('file.restore', value.file)] : [] }
+    })
+  }
+
+  deleteVersion(
+    workspaceId: string,
+    key: string,
+    versionId: string,
+    options: Audited = {},
+  ): Promise<FreedBlobs | undefined> {
+    const lock = this.#dialect.locksRows
+    return this.#audited(options.audit, async (trx) => {
+      const value = await versions.deleteVersion(trx, workspaceId, key, versionId, lock)
+      const event = facts('version.delete', { workspaceId, key, versionId })
+      return { value, events: value ? [event] : [] }
+    })
+  }
+
+  trashFiles(request: TrashRequest): Promise<TrashRecord[]> {
+    const lock = this.#dialect.locksRows
+    return this.#audited(request.audit, async (trx) => {
+      const value = await trash.trashFiles(trx, request, lock)
+      return { value, events: value.map((item) => fileFacts('file.delete', item.file)) }
+    })
+  }
+
+  listTrash(range: TrashRange): Promise<TrashRecord[]> {
+    if (range.limit <= 0) return Promise.resolve([])
+    return this.#run((db) => trash.listTrash(db, range))
+  }
+
+  getTrashItem(workspaceId: string, trashId: string): Promise<TrashRecord | undefined> {
+    return this.#run((db) => trash.getTrashItem(db, workspaceId, trashId))
+  }
+
+  /** A racing upload creating the key first loses us the insert: that is file_exists too. */
+  restoreTrashItem(request: TrashRestoreRequest): Promise<FileRecord> {
+    const lock = this.#dialect.locksRows
+    return this.#audited(
+      request.audit,
+      async (trx) => {
+        const value = await trash.restoreTrashItem(trx, request, lock)
+        return { value, events: [fileFacts('file.restore', value)] }
+      },
+      () => restoreRaced(request.to ?? 'its key'),
+    )
+  }
+
+  restoreTrashGroup(
+    request: Omit<TrashRestoreRequest, 'trashId' | 'to'> & { groupId: string },
+  ): Promise<FileRecord[]> {
+    const lock = this.#dialect.locksRows
+    return this.#audited(
+      request.audit,
+      async (trx) => {
+        const value = await trash.restoreTrashGroup(trx, request, lock)
+        return { value, events: value.map((file) => fileFacts('file.restore', file)) }
+      },
+      () => restoreRaced('their keys'),
+    )
+  }
+
+  purgeTrashItem(
+    workspaceId: string,
+    trashId: string,
+    options: Audited = {},
+  ): Promise<FreedBlobs | undefined> {
+    return this.#audited(options.audit, async (trx) => {
+      const value = await trash.purgeTrashItem(trx, workspaceId, trashId)
+      const events = value ? [facts('trash.purge', { workspaceId, key: value.key })] : []
+      return { value: value && { freedBlobNames: value.freedBlobNames }, events }
+    })
+  }
+
+  listExpiredTrash(
+    now: string,
+    limit: number,
+  ): Promise<{ workspaceId: string; trashId: string }[]> {
+    return this.#run((db) => trash.listExpiredTrash(db, now, limit))
+  }
 }
 
 /** Uploads whose bytes may still arrive or be confirmed. */
@@ -648,3 +771,10 @@ const OPEN = ['pending', 'received']
 
 /** Each lost race means another writer of the key committed, so this bounds a rare loop. */
 const PUT_FILE_ATTEMPTS = 10
+
+function restoreRaced(where: string): AppError {
+  return new AppError(
+    'file_exists',
+    `A file was written at ${where} while restoring; send "to" with another key, or "overwrite": true.`,
+  )
+}

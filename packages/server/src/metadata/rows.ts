@@ -1,6 +1,6 @@
 /** Mapping between table rows and the domain's records. */
 import type { ErrorCode, Scope } from '@granary/protocol'
-import type { Selectable } from 'kysely'
+import type { Insertable, Selectable } from 'kysely'
 import type {
   FileRecord,
   KeyRecord,
@@ -10,7 +10,7 @@ import type {
 } from '../domain/ports.ts'
 import type { ApiKeysTable, FilesTable, UploadsTable, WorkspacesTable } from './schema.ts'
 
-export function fileRow(file: FileRecord): FilesTable {
+export function fileRow(file: FileRecord): Required<FilesTable> {
   return {
     workspace_id: file.workspaceId,
     key: file.key,
@@ -22,6 +22,7 @@ export function fileRow(file: FileRecord): FilesTable {
     blob_name: file.blobName,
     created_at: file.createdAt,
     updated_at: file.updatedAt,
+    version_id: file.versionId ?? null,
   }
 }
 
@@ -39,6 +40,8 @@ export function fileRecord(row: Selectable<FilesTable>): FileRecord {
     blobName: row.blob_name,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    // Files written before versions existed: the file id names their one version.
+    versionId: row.version_id ?? row.id,
   }
 }
 
@@ -126,7 +129,7 @@ export function uploadRecord(row: Selectable<UploadsTable>): Upload {
   }
 }
 
-export function workspaceRow(workspace: WorkspaceRecord): WorkspacesTable {
+export function workspaceRow(workspace: WorkspaceRecord): Insertable<WorkspacesTable> {
   return { id: workspace.id, name: workspace.name, created_at: workspace.createdAt }
 }
 

@@ -5,6 +5,9 @@ export interface WorkspacesTable {
   id: string
   name: string
   created_at: string
+  /** Settings (migration 0005); the database fills the defaults. */
+  trash_days: Generated<number>
+  keep_versions: Generated<number>
 }
 
 export interface ApiKeysTable {
@@ -31,6 +34,8 @@ export interface FilesTable {
   blob_name: string
   created_at: string
   updated_at: string
+  /** The current version's id; null for files written before migration 0005. */
+  version_id?: string | null
 }
 
 export interface UploadsTable {
@@ -105,6 +110,48 @@ export interface JobsTable {
   updated_at: string
 }
 
+/** An older version of a file (the current one is the files row). */
+export interface FileVersionsTable {
+  version_id: string
+  file_id: string
+  workspace_id: string
+  size: number | string
+  content_type: string
+  sha256: string
+  blob_name: string
+  created_at: string
+}
+
+/** A deleted file, restorable until purge_at; its older versions stay in file_versions. */
+export interface TrashTable {
+  trash_id: string
+  group_id: string
+  workspace_id: string
+  key: string
+  file_id: string
+  version_id: string | null
+  size: number | string
+  content_type: string
+  description: string | null
+  sha256: string
+  blob_name: string
+  created_at: string
+  updated_at: string
+  deleted_at: string
+  purge_at: string
+}
+
+/** Counters kept by triggers (migration 0005). */
+export interface WorkspaceUsageTable {
+  workspace_id: string
+  files: Generated<number | string>
+  bytes: Generated<number | string>
+  versions: Generated<number | string>
+  version_bytes: Generated<number | string>
+  trash_files: Generated<number | string>
+  trash_bytes: Generated<number | string>
+}
+
 export interface Database {
   workspaces: WorkspacesTable
   api_keys: ApiKeysTable
@@ -114,4 +161,7 @@ export interface Database {
   audit_events: AuditEventsTable
   link_generations: LinkGenerationsTable
   jobs: JobsTable
+  file_versions: FileVersionsTable
+  trash: TrashTable
+  workspace_usage: WorkspaceUsageTable
 }

@@ -21,6 +21,11 @@ export interface SqlDialect {
    * write transaction already holds the whole database.
    */
   readonly locksRows: boolean
+  /**
+   * Creates a row trigger that runs `trigger.body` after each insert, update or delete; where
+   * writers run concurrently (PostgreSQL) it runs at commit, after every other lock is taken.
+   */
+  createTrigger(db: Kysely<unknown>, trigger: TriggerSpec): Promise<void>
   /** The schema Kysely's Migrator keeps its own tables in; undefined for the default. */
   migrationSchema<DB>(db: Kysely<DB>): Promise<string | undefined>
   /** An integer primary key the database assigns, growing with every insert, never reused. */
@@ -34,4 +39,15 @@ export interface SqlDialect {
    * late). Called last in a transaction, it holds the lock only until the commit.
    */
   lockEventLog<DB>(trx: Transaction<DB>): Promise<void>
+}
+
+/** A row trigger, written in the SQL both databases share (NEW / OLD, plain statements). */
+export interface TriggerSpec {
+  readonly name: string
+  readonly table: string
+  readonly event: 'insert' | 'update' | 'delete'
+  /** Runs only when this holds, e.g. `OLD.size <> NEW.size`. */
+  readonly when?: string
+  /** Statements, each ending with `;`. */
+  readonly body: string
 }

@@ -2,10 +2,11 @@
  * Crash discipline, proved (issue #11): a real server process (embedded default: SQLite + the
  * data folder) is SIGKILLed at every named crash point (src/crash-points.ts) and at its 1st..Nth
  * pass, across form uploads, large-file PUTs, confirms, multipart completes, deletes, aborts,
- * the reaper, folder moves (one transaction: all old or all new) and move jobs (resumed at
- * start, finished). After each restart: every acknowledged file downloads byte-exact with its listed
- * SHA-256, nothing unacknowledged is listed, no temp file survived start-up, and `admin gc`
- * leaves exactly the blobs the database refers to.
+ * the reaper, folder moves (one transaction: all old or all new), move jobs (resumed at start,
+ * finished), version pruning and trash purges. After each restart: every acknowledged file
+ * downloads byte-exact with its listed SHA-256, nothing unacknowledged is listed, no temp file
+ * survived start-up, and `admin gc` leaves exactly the blobs the database refers to (files,
+ * older versions, trash items): a purge or a prune never frees bytes still referenced.
  */
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
@@ -19,6 +20,8 @@ import Database from 'better-sqlite3'
 const ROOT = join(import.meta.dirname, '..', '..', '..', '..')
 const KEY = 'crash-admin-key-0123456789abcdef'
 const WS = 'ws_default'
+/** Deletes there go to the trash; the workload empties it each round (trash.purged). */
+const TRASH_WS = 'ws_trash'
 
 /** Each point is crashed at its 1st..Nth pass: points x N crash points in all. */
 const POINTS = [
@@ -34,6 +37,8 @@ const POINTS = [
   'multipart.published',
   'delete.queued',
   'deletion.unlinked',
+  'version.pruned',
+  'trash.purged',
   'discard.closed',
   'reaper.sweep',
   'move.folder-written',
@@ -156,11 +161,15 @@ async function ok(response: Promise<Response>, status: number): Promise<Record<s
   return text ? JSON.parse(text) : {}
 }
 
-function form(key: string, content: Buffer): { body: Buffer; headers: Record<string, string> } {
+function form(
+  key: string,
+  content: Buffer,
+  workspaceId = WS,
+): { body: Buffer; headers: Record<string, string> } {
   const boundary = `crash${randomBytes(8).toString('hex')}`
   const slash = key.lastIndexOf('/')
   const head =
-    `--${boundary}\r\nContent-Disposition: form-data; name="workspace_id"\r\n\r\n${WS}\r\n` +
+    `--${boundary}\r\nContent-Disposition: form-data; name="workspace_id"\r\n\r\n${workspaceId}\r\n` +
     `--${boundary}\r\nContent-Disposition: form-data; name="path"\r\n\r\n${key.slice(0, slash + 1)}\r\n` +
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${key.slice(slash + 1)}"\r\n` +
     'Content-Type: application/octet-stream\r\n\r\n'
@@ -338,8 +347,31 @@ async function workload(model: Model, cycle: number): Promise<void> {
     // Lean: enough passes of the move points per cycle, few extra files.
     if (round % 2 === 0) await folderMove(model, `fold/${tag}/`, `moved/${tag}/`, 2)
     if (round % 4 === 1) await folderMove(model, `jobf/${tag}/`, `jobm/${tag}/`, 3)
+    await trashAndPurge(tag)
     await plantOrphansAndCollect(tag)
   }
+}
+
+/** A file sent to the trash of TRASH_WS, then the trash emptied: its bytes go after the commit. */
+async function trashAndPurge(tag: string) {
+  const key = `t/${tag}.txt`
+  const { body, headers } = form(key, randomBytes(500), TRASH_WS)
+  await ok(api('POST', '/v1/files/upload', { body, headers }), 201)
+  await ok(api('DELETE', `/v1/files?workspace_id=${TRASH_WS}&key=${key}`), 204)
+  await ok(api('DELETE', `/v1/trash?workspace_id=${TRASH_WS}&all=true`), 200)
+}
+
+/**
+ * ws_default deletes at once and keeps 2 versions (every later replace of shared.txt prunes
+ * one: version.pruned); TRASH_WS keeps a trash.
+ */
+async function configureWorkspaces(): Promise<void> {
+  await startServer(undefined)
+  await ok(api('POST', '/v1/workspaces', { json: { id: TRASH_WS, name: 'Trash' } }), 201)
+  const settings = { trash_days: 0, keep_versions: 2 }
+  await ok(api('PATCH', `/v1/workspaces/${WS}`, { json: settings }), 200)
+  await ok(api('PATCH', `/v1/workspaces/${TRASH_WS}`, { json: { trash_days: 1 } }), 200)
+  await killServer()
 }
 
 async function listAll(): Promise<Array<{ key: string; sha256: string; size: number }>> {
@@ -400,7 +432,12 @@ async function checkGarbageCollected(context: string): Promise<void> {
   await ok(api('POST', '/v1/admin/gc', { json: {} }), 200)
   const db = new Database(join(dataDir, 'granary.sqlite'), { readonly: true })
   try {
-    const referenced = db.prepare('SELECT blob_name FROM files').pluck().all() as string[]
+    const referenced = db
+      .prepare(
+        'SELECT blob_name FROM files UNION SELECT blob_name FROM file_versions UNION SELECT blob_name FROM trash',
+      )
+      .pluck()
+      .all() as string[]
     const open = db
       .prepare("SELECT count(*) FROM uploads WHERE status IN ('pending', 'received')")
       .pluck()
@@ -424,6 +461,7 @@ test(`SIGKILL at ${POINTS.length * PASSES} crash points: nothing acknowledged lo
   let crashes = 0
   const missed: string[] = []
   let cycle = 0
+  await configureWorkspaces()
   const only = process.env.GRANARY_CRASH_TEST_POINTS?.split(',')
   for (const point of POINTS.filter((name) => !only || only.includes(name))) {
     for (let pass = 1; pass <= PASSES; pass++) {

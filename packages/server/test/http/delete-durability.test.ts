@@ -13,7 +13,12 @@ import { after, before, describe, test } from 'node:test'
 import { backendMatrix } from '../support/backends.ts'
 import { assertError } from '../support/http-assertions.ts'
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts'
-import { startTestServer, type TestServer, uploadForm } from '../support/test-server.ts'
+import {
+  startTestServer,
+  type TestServer,
+  uploadForm,
+  withoutHistory,
+} from '../support/test-server.ts'
 
 /**
  * Makes a folder refuse unlinks: `chattr +i` for root (who ignores permissions), read-only
@@ -39,6 +44,8 @@ for (const backend of backendMatrix()) {
     before(async () => {
       proxy = isS3 ? await startTcpProxy(backend.env.GRANARY_S3_ENDPOINT ?? '') : undefined
       server = await startTestServer(backend, proxy ? { GRANARY_S3_ENDPOINT: proxy.url } : {})
+      // Deleting at once (trash_days 0); the trash keeps bytes on purpose (lifecycle.test.ts).
+      await withoutHistory(server)
     })
     after(async () => {
       await proxy?.up()

@@ -4,7 +4,12 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { backendMatrix } from '../support/backends.ts'
-import { startTestServer, type TestServer, uploadForm } from '../support/test-server.ts'
+import {
+  startTestServer,
+  type TestServer,
+  uploadForm,
+  withoutHistory,
+} from '../support/test-server.ts'
 
 const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex')
 
@@ -13,6 +18,8 @@ for (const backend of backendMatrix()) {
     let server: TestServer
     before(async () => {
       server = await startTestServer(backend)
+      // These are the seed's semantics; versions and trash: lifecycle.test.ts.
+      await withoutHistory(server)
     })
     after(() => server.close())
 

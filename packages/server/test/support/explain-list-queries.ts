@@ -6,7 +6,8 @@
  *
  * The queries are the ones the store really sends: they are captured from Kysely's log while the
  * domain's listFiles() answers a prefix page, a folder-view page and a cursor page. PostgreSQL
- * is GRANARY_TEST_DATABASE_URL or a throwaway cluster.
+ * is GRANARY_TEST_DATABASE_URL or a throwaway cluster. Versions and trash are present (issue 14):
+ * one older version per file and a trashed file per ten, in their own tables.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -97,18 +98,27 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
+const FILE_COLUMNS =
+  'workspace_id, key, id, size, content_type, description, sha256, blob_name, created_at, updated_at'
 const SEED_SQL = (n: number) => `
-insert into workspaces values ('ws_big', 'Big', '2026-01-01T00:00:00.000Z'),
+insert into workspaces (id, name, created_at) values ('ws_big', 'Big', '2026-01-01T00:00:00.000Z'),
   ('ws_other', 'Other', '2026-01-01T00:00:00.000Z');
-insert into files select 'ws_big',
+insert into file_versions select 'v_' || i, 'file_' || i, 'ws_big', 900, 'application/octet-stream',
+  repeat('b', 64), 'ws_big/old' || i, '2025-12-31T00:00:00.000Z' from generate_series(0, ${n - 1}) as i;
+insert into trash select 'tr_' || i, 'grp_' || (i / 100), 'ws_big',
+  'results/batch-' || lpad((i / ${n / 10000})::text, 4, '0') || '/gone-' || i || '.bam', 'file_t' || i,
+  null, 7, 'application/octet-stream', null, repeat('c', 64), 'ws_big/t' || i,
+  '2025-12-30T00:00:00.000Z', '2025-12-30T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
+  '2026-01-08T00:00:00.000Z' from generate_series(0, ${n / 10 - 1}) as i;
+insert into files (${FILE_COLUMNS}) select 'ws_big',
   'results/batch-' || lpad((i / ${n / 1000})::text, 4, '0') || '/sample-' || lpad((i % ${n / 1000})::text, 5, '0') || '.bam',
   'file_' || i, 1000 + i, 'application/octet-stream', null, repeat('a', 64),
   'ws_big/v' || i, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'
   from generate_series(0, ${n - 1}) as i;
-insert into files select 'ws_other', 'results/batch-0500/x-' || i, 'file_o' || i, 1,
+insert into files (${FILE_COLUMNS}) select 'ws_other', 'results/batch-0500/x-' || i, 'file_o' || i, 1,
   'text/plain', null, repeat('a', 64), 'ws_other/v' || i, '2026-01-01T00:00:00.000Z',
   '2026-01-01T00:00:00.000Z' from generate_series(1, 10000) as i;
-analyze files;`
+analyze files; analyze file_versions; analyze trash;`
 
 async function explainPostgres(serverUrl: string): Promise<void> {
   const database = `granary_explain_${Date.now().toString(36)}`
@@ -188,16 +198,37 @@ function seedSqlite(database: SqliteDatabase.Database): void {
   const at = '2026-01-01T00:00:00.000Z'
   const per = FILES / 1000
   const insert = database.prepare(
-    `insert into files values (?, ?, ?, ?, 'application/octet-stream', null, ?, ?, '${at}', '${at}')`,
+    `insert into files (${FILE_COLUMNS}) values (?, ?, ?, ?, 'application/octet-stream', null, ?, ?, '${at}', '${at}')`,
+  )
+  const version = database.prepare(
+    `insert into file_versions values (?, ?, 'ws_big', 900, 'application/octet-stream', ?, ?, '${at}')`,
+  )
+  const trashed = database.prepare(
+    `insert into trash values (?, ?, 'ws_big', ?, ?, null, 7, 'application/octet-stream', null, ?, ?, '${at}', '${at}', '${at}', '${at}')`,
   )
   const sha = 'a'.repeat(64)
   database.transaction(() => {
-    database.prepare(`insert into workspaces values ('ws_big', 'Big', '${at}')`).run()
-    database.prepare(`insert into workspaces values ('ws_other', 'Other', '${at}')`).run()
+    const workspace = database.prepare(
+      'insert into workspaces (id, name, created_at) values (?, ?, ?)',
+    )
+    workspace.run('ws_big', 'Big', at)
+    workspace.run('ws_other', 'Other', at)
     for (let i = 0; i < FILES; i++) {
       const folder = String(Math.floor(i / per)).padStart(4, '0')
       const key = `results/batch-${folder}/sample-${String(i % per).padStart(5, '0')}.bam`
       insert.run('ws_big', key, `file_${i}`, 1000 + i, sha, `ws_big/v${i}`)
+      version.run(`v_${i}`, `file_${i}`, 'b'.repeat(64), `ws_big/old${i}`)
+      if (i % 10 === 0) {
+        const gone = `results/batch-${folder}/gone-${i}.bam`
+        trashed.run(
+          `tr_${i}`,
+          `grp_${i % 1000}`,
+          gone,
+          `file_t${i}`,
+          'c'.repeat(64),
+          `ws_big/t${i}`,
+        )
+      }
     }
     for (let i = 1; i <= 10_000; i++) {
       insert.run('ws_other', `results/batch-0500/x-${i}`, `file_o${i}`, 1, sha, `ws_other/v${i}`)

@@ -31,7 +31,7 @@ export interface TestServer {
 }
 
 export interface TestRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD'
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD'
   url: string
   query?: Record<string, string>
   json?: unknown
@@ -204,4 +204,17 @@ export function uploadForm(
     body: form.body,
     ...(options.as !== undefined ? { as: options.as } : {}),
   })
+}
+
+/**
+ * The seed's semantics for a suite written before versions and trash (issue 14): a replace or a
+ * delete frees the bytes at once (trash_days 0, keep_versions 1).
+ */
+export async function withoutHistory(server: TestServer, workspaceId = 'ws_default') {
+  const response = await server.request({
+    method: 'PATCH',
+    url: `/v1/workspaces/${workspaceId}`,
+    json: { trash_days: 0, keep_versions: 1 },
+  })
+  if (response.statusCode !== 200) throw new Error(`PATCH workspace: ${response.body}`)
 }

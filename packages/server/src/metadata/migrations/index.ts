@@ -4,6 +4,7 @@ import * as initial from './0001-initial.ts'
 import * as multipartSessions from './0002-multipart-sessions.ts'
 import * as blobReferences from './0003-blob-references.ts'
 import * as pendingDeletions from './0004-pending-deletions.ts'
+import * as lifecycle from './0005-lifecycle.ts'
 import * as jobs from './0006-jobs.ts'
 import * as auditEvents from './0007-audit-events.ts'
 import * as verifyingUploads from './0008-verifying-uploads.ts'
@@ -19,6 +20,7 @@ const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0002-multipart-sessions': multipartSessions,
   '0003-blob-references': blobReferences,
   '0004-pending-deletions': pendingDeletions,
+  '0005-lifecycle': lifecycle,
   '0006-jobs': jobs,
   '0007-audit-events': auditEvents,
   '0008-verifying-uploads': verifyingUploads,

@@ -10,6 +10,25 @@ const dialect: SqlDialect = {
   char: (code) => sql<string>`chr(${sql.lit(code)})`,
   locksRows: true,
   /**
+   * A trigger function per trigger. `set search_path from current` pins the tables it names to
+   * the schema the migration ran in, whatever the writing session's search_path.
+   */
+  async createTrigger(db, t) {
+    await sql
+      .raw(`create function ${t.name}() returns trigger language plpgsql
+        set search_path from current
+        as $$ begin ${t.body} return null; end $$`)
+      .execute(db)
+    // Deferred to the commit: a counter row many writers share is then the last lock each
+    // transaction takes, so it never sits in a cycle with row locks taken later (deadlocks).
+    const when = t.when ? `when (${t.when})` : ''
+    await sql
+      .raw(`create constraint trigger ${t.name} after ${t.event} on ${t.table}
+        deferrable initially deferred for each row ${when}
+        execute function ${t.name}()`)
+      .execute(db)
+  },
+  /**
    * Kysely's Migrator looks for its tables in every schema unless told one: another Kysely app's
    * tables in another schema of the database would make it skip creating ours.
    */

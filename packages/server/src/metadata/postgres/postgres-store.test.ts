@@ -15,6 +15,7 @@ import { AppError, isAppError } from '../../domain/errors.ts'
 import type { MetadataStore } from '../../domain/ports.ts'
 import { describeAuditLog } from '../audit-log-contract.ts'
 import { describeFileMoves } from '../file-moves-contract.ts'
+import { describeLifecycleStore } from '../lifecycle-store-contract.ts'
 import { describeMetadataStore, fileRecord, uploadRecord } from '../metadata-store-contract.ts'
 import { describeUploadVerifications } from '../upload-verifications-contract.ts'
 import { translatePostgresError } from './open-postgres-store.ts'
@@ -57,6 +58,9 @@ describe('PostgreSQL', requires('postgres'), () => {
   describeAuditLog('postgres', () => freshPostgresStore(testDatabaseUrl()))
   describeFileMoves('postgres', () => freshPostgresStore(testDatabaseUrl()))
   describeUploadVerifications('postgres', () => freshPostgresStore(testDatabaseUrl()))
+  describeLifecycleStore('postgres', () =>
+    freshPostgresStore(testDatabaseUrl(), { maxConnections: 20 }),
+  )
 
   describe('concurrency', () => {
     let fixture: PostgresStoreFixture

@@ -9,6 +9,13 @@ const dialect: SqlDialect = {
   position: (text, needle) => sql<number>`instr(${text}, ${needle})`,
   char: (code) => sql<string>`char(${sql.lit(code)})`,
   locksRows: false,
+  async createTrigger(db, t) {
+    const when = t.when ? `when ${t.when}` : ''
+    await sql
+      .raw(`create trigger ${t.name} after ${t.event} on ${t.table} for each row ${when}
+        begin ${t.body} end`)
+      .execute(db)
+  },
   migrationSchema: async () => undefined,
   // AUTOINCREMENT: a purged highest seq is never handed out again (a cursor past it stays valid).
   serialKey: (table, column) =>

@@ -6,6 +6,7 @@ import { test } from 'node:test'
 import { AppError } from '../../domain/errors.ts'
 import { describeAuditLog } from '../audit-log-contract.ts'
 import { describeFileMoves } from '../file-moves-contract.ts'
+import { describeLifecycleStore } from '../lifecycle-store-contract.ts'
 import { describeMetadataStore } from '../metadata-store-contract.ts'
 import { describeUploadVerifications } from '../upload-verifications-contract.ts'
 import { openSqliteStore, translateSqliteError } from './open-sqlite-store.ts'
@@ -26,6 +27,7 @@ describeMetadataStore('sqlite', freshSqliteStore)
 describeAuditLog('sqlite', freshSqliteStore)
 describeFileMoves('sqlite', freshSqliteStore)
 describeUploadVerifications('sqlite', freshSqliteStore)
+describeLifecycleStore('sqlite', freshSqliteStore)
 
 test('a busy or failing SQLite is database_unavailable; other errors pass through', () => {
   const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })

@@ -37,8 +37,9 @@ export class LocalTransferEndpoints implements TransferEndpoints {
   ): Promise<SignedDownload> {
     verifyDownload(this.#deps.signer, request)
     await assertLinkGranted(this.#deps.metadata, request.grant)
-    // A deleted file's bytes may outlive it briefly (their deletion is retried); its links not.
-    if (await this.#deps.metadata.isDeletionPending(request.blobName)) {
+    // A deleted file's bytes may outlive it (in the trash, or while their deletion is retried);
+    // its links not: only a live file's current or older versions are served.
+    if (!(await this.#deps.metadata.isBlobServable(request.blobName))) {
       throw new AppError('file_not_found', 'The file no longer exists.')
     }
     const opened = await openBlob(this.#deps.blobs, request.blobName, rangeHeader)

@@ -17,7 +17,8 @@ export function downloadUrlRoute(app: FastifyInstance, services: AppServices): v
       },
     },
     async (request) => {
-      const { workspace_id, key, expires_in, disposition, link, with_index } = request.query
+      const { workspace_id, key, expires_in, disposition, link, with_index, version_id } =
+        request.query
       const signed = await services.files.downloadUrl(request.principal, {
         workspaceId: workspace_id,
         key,
@@ -25,6 +26,7 @@ export function downloadUrlRoute(app: FastifyInstance, services: AppServices): v
         disposition,
         link,
         withIndex: with_index,
+        ...(version_id === undefined ? {} : { versionId: version_id }),
       })
       return toDownloadUrl(signed)
     },
