@@ -141,9 +141,11 @@ export interface TrashTable {
   purge_at: string
 }
 
-/** Counters kept by triggers (migration 0005). */
+/** Counters kept by triggers (migration 0005), one row per (workspace, shard). */
 export interface WorkspaceUsageTable {
   workspace_id: string
+  /** Writers on different connections add to different rows; usage is their sum. */
+  shard: number
   files: Generated<number | string>
   bytes: Generated<number | string>
   versions: Generated<number | string>

@@ -26,6 +26,11 @@ export interface SqlDialect {
    * writers run concurrently (PostgreSQL) it runs at commit, after every other lock is taken.
    */
   createTrigger(db: Kysely<unknown>, trigger: TriggerSpec): Promise<void>
+  /**
+   * SQL naming the counter row a writer adds to (a small integer): the connection's, where
+   * writers run concurrently, so they never wait on each other's counter; 0 where one writes.
+   */
+  readonly counterShard: string
   /** The schema Kysely's Migrator keeps its own tables in; undefined for the default. */
   migrationSchema<DB>(db: Kysely<DB>): Promise<string | undefined>
   /** An integer primary key the database assigns, growing with every insert, never reused. */

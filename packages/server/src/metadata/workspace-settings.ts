@@ -45,19 +45,31 @@ export async function getWorkspaceUsage(
   db: Kysely<Database>,
   workspaceId: string,
 ): Promise<WorkspaceUsage | undefined> {
+  const exists = await db
+    .selectFrom('workspaces')
+    .select('id')
+    .where('id', '=', workspaceId)
+    .executeTakeFirst()
+  if (!exists) return undefined
   const row = await db
     .selectFrom('workspace_usage')
-    .selectAll()
+    .select((eb) => [
+      eb.fn.sum<number | string | null>('files').as('files'),
+      eb.fn.sum<number | string | null>('bytes').as('bytes'),
+      eb.fn.sum<number | string | null>('versions').as('versions'),
+      eb.fn.sum<number | string | null>('version_bytes').as('version_bytes'),
+      eb.fn.sum<number | string | null>('trash_files').as('trash_files'),
+      eb.fn.sum<number | string | null>('trash_bytes').as('trash_bytes'),
+    ])
     .where('workspace_id', '=', workspaceId)
     .executeTakeFirst()
-  if (!row) return undefined
-  // PostgreSQL answers bigint as a string; counts and sizes stay below 2^53.
+  // PostgreSQL answers sums of bigint as strings; counts and sizes stay below 2^53.
   return {
-    files: Number(row.files),
-    bytes: Number(row.bytes),
-    versions: Number(row.versions),
-    versionBytes: Number(row.version_bytes),
-    trashFiles: Number(row.trash_files),
-    trashBytes: Number(row.trash_bytes),
+    files: Number(row?.files ?? 0),
+    bytes: Number(row?.bytes ?? 0),
+    versions: Number(row?.versions ?? 0),
+    versionBytes: Number(row?.version_bytes ?? 0),
+    trashFiles: Number(row?.trash_files ?? 0),
+    trashBytes: Number(row?.trash_bytes ?? 0),
   }
 }

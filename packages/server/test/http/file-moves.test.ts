@@ -8,7 +8,12 @@ import { after, before, describe, test } from 'node:test'
 import { randomId } from '../../src/domain/ids.ts'
 import { backendMatrix } from '../support/backends.ts'
 import { assertError, guardedRequest } from '../support/http-assertions.ts'
-import { startTestServer, type TestServer, uploadForm } from '../support/test-server.ts'
+import {
+  startTestServer,
+  type TestServer,
+  uploadForm,
+  withoutHistory,
+} from '../support/test-server.ts'
 
 const WS = 'ws_default'
 
@@ -22,6 +27,8 @@ for (const backend of backendMatrix()) {
         GRANARY_JOB_BATCH_SIZE: '2',
       })
       request = guardedRequest(server)
+      // Bytes freed at once (no trash, no history), so blob counts show what moves free.
+      await withoutHistory(server, WS)
       const other = await request({
         method: 'POST',
         url: '/v1/workspaces',

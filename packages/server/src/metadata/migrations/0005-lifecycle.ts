@@ -8,7 +8,7 @@ import type { SqlDialect, TriggerSpec } from '../sql-dialect.ts'
  * - `files.version_id` names the current version; null for files written before this migration
  *   (their version id is then the file's id, see rows.ts).
  * - `workspace_usage` holds counters kept by triggers, so every writer (copy, move, restore, any
- *   later code) keeps them true without knowing about them, and reading usage is one row.
+ *   later code) keeps them true without knowing about them, and reading usage is a few rows.
  */
 export async function up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
   const text = dialect.byteOrderedText
@@ -87,84 +87,100 @@ async function createTrash(db: Kysely<unknown>, dialect: SqlDialect): Promise<vo
 }
 
 async function createUsage(db: Kysely<unknown>, dialect: SqlDialect): Promise<void> {
+  // One row per (workspace, shard): writers on different connections add to different rows
+  // (SqlDialect.counterShard), so concurrent uploads to one workspace never queue on a counter;
+  // reading sums a workspace's few rows.
   await db.schema
     .createTable('workspace_usage')
-    .addColumn('workspace_id', dialect.byteOrderedText, (c) =>
-      c.primaryKey().references('workspaces.id'),
-    )
+    .addColumn('workspace_id', dialect.byteOrderedText, (c) => c.notNull())
+    .addColumn('shard', 'integer', (c) => c.notNull())
     .addColumn('files', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('bytes', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('versions', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('version_bytes', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('trash_files', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('trash_bytes', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addPrimaryKeyConstraint('workspace_usage_pkey', ['workspace_id', 'shard'])
     .execute()
-  for (const trigger of USAGE_TRIGGERS) await dialect.createTrigger(db, trigger)
-  await backfillUsage(db)
-}
-
-/** Counts what existed before the triggers. */
-async function backfillUsage(db: Kysely<unknown>): Promise<void> {
+  for (const trigger of usageTriggers(dialect.counterShard)) {
+    await dialect.createTrigger(db, trigger)
+  }
   await sql`
-    insert into workspace_usage (workspace_id, files, bytes)
-    select w.id,
-      (select count(*) from files f where f.workspace_id = w.id),
-      (select coalesce(sum(f.size), 0) from files f where f.workspace_id = w.id)
-    from workspaces w`.execute(db)
+    insert into workspace_usage (workspace_id, shard, files, bytes)
+    select f.workspace_id, 0, count(*), coalesce(sum(f.size), 0)
+    from files f group by f.workspace_id`.execute(db)
 }
 
-const usage = (set: string, workspace: 'NEW' | 'OLD') =>
-  `update workspace_usage set ${set} where workspace_id = ${workspace}.workspace_id;`
-
-/** One counter row per workspace, kept by every insert, delete and size change. */
-const USAGE_TRIGGERS: readonly TriggerSpec[] = [
-  {
-    name: 'workspace_usage_row',
-    table: 'workspaces',
-    event: 'insert',
-    body: 'insert into workspace_usage (workspace_id) values (NEW.id);',
-  },
-  {
-    name: 'usage_files_insert',
-    table: 'files',
-    event: 'insert',
-    body: usage('files = files + 1, bytes = bytes + NEW.size', 'NEW'),
-  },
-  {
-    name: 'usage_files_delete',
-    table: 'files',
-    event: 'delete',
-    body: usage('files = files - 1, bytes = bytes - OLD.size', 'OLD'),
-  },
-  {
-    name: 'usage_files_update',
-    table: 'files',
-    event: 'update',
-    when: 'OLD.size <> NEW.size',
-    body: usage('bytes = bytes + NEW.size - OLD.size', 'NEW'),
-  },
-  {
-    name: 'usage_versions_insert',
-    table: 'file_versions',
-    event: 'insert',
-    body: usage('versions = versions + 1, version_bytes = version_bytes + NEW.size', 'NEW'),
-  },
-  {
-    name: 'usage_versions_delete',
-    table: 'file_versions',
-    event: 'delete',
-    body: usage('versions = versions - 1, version_bytes = version_bytes - OLD.size', 'OLD'),
-  },
-  {
-    name: 'usage_trash_insert',
-    table: 'trash',
-    event: 'insert',
-    body: usage('trash_files = trash_files + 1, trash_bytes = trash_bytes + NEW.size', 'NEW'),
-  },
-  {
-    name: 'usage_trash_delete',
-    table: 'trash',
-    event: 'delete',
-    body: usage('trash_files = trash_files - 1, trash_bytes = trash_bytes - OLD.size', 'OLD'),
-  },
+type Counter = 'files' | 'bytes' | 'versions' | 'version_bytes' | 'trash_files' | 'trash_bytes'
+const COUNTERS: readonly Counter[] = [
+  'files',
+  'bytes',
+  'versions',
+  'version_bytes',
+  'trash_files',
+  'trash_bytes',
 ]
+
+/** Adds `deltas` (SQL over NEW / OLD) to the workspace's counters, in this writer's shard. */
+function addUsage(
+  row: 'NEW' | 'OLD',
+  shard: string,
+  deltas: Partial<Record<Counter, string>>,
+): string {
+  const values = COUNTERS.map((c) => deltas[c] ?? '0').join(', ')
+  const sums = Object.keys(deltas)
+    .map((c) => `${c} = workspace_usage.${c} + excluded.${c}`)
+    .join(', ')
+  return `insert into workspace_usage (workspace_id, shard, ${COUNTERS.join(', ')})
+    values (${row}.workspace_id, ${shard}, ${values})
+    on conflict (workspace_id, shard) do update set ${sums};`
+}
+
+/** Counters kept by every insert, delete and size change of files, versions and trash items. */
+function usageTriggers(shard: string): TriggerSpec[] {
+  return [
+    {
+      name: 'usage_files_insert',
+      table: 'files',
+      event: 'insert',
+      body: addUsage('NEW', shard, { files: '1', bytes: 'NEW.size' }),
+    },
+    {
+      name: 'usage_files_delete',
+      table: 'files',
+      event: 'delete',
+      body: addUsage('OLD', shard, { files: '-1', bytes: '-OLD.size' }),
+    },
+    {
+      name: 'usage_files_update',
+      table: 'files',
+      event: 'update',
+      when: 'OLD.size <> NEW.size',
+      body: addUsage('NEW', shard, { bytes: 'NEW.size - OLD.size' }),
+    },
+    {
+      name: 'usage_versions_insert',
+      table: 'file_versions',
+      event: 'insert',
+      body: addUsage('NEW', shard, { versions: '1', version_bytes: 'NEW.size' }),
+    },
+    {
+      name: 'usage_versions_delete',
+      table: 'file_versions',
+      event: 'delete',
+      body: addUsage('OLD', shard, { versions: '-1', version_bytes: '-OLD.size' }),
+    },
+    {
+      name: 'usage_trash_insert',
+      table: 'trash',
+      event: 'insert',
+      body: addUsage('NEW', shard, { trash_files: '1', trash_bytes: 'NEW.size' }),
+    },
+    {
+      name: 'usage_trash_delete',
+      table: 'trash',
+      event: 'delete',
+      body: addUsage('OLD', shard, { trash_files: '-1', trash_bytes: '-OLD.size' }),
+    },
+  ]
+}

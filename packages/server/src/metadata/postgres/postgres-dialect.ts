@@ -9,6 +9,7 @@ const dialect: SqlDialect = {
   position: (text, needle) => sql<number>`strpos(${text}, ${needle})`,
   char: (code) => sql<string>`chr(${sql.lit(code)})`,
   locksRows: true,
+  counterShard: 'pg_backend_pid() % 64',
   /**
    * A trigger function per trigger. `set search_path from current` pins the tables it names to
    * the schema the migration ran in, whatever the writing session's search_path.

@@ -67,7 +67,12 @@ describe('PostgreSQL', requires('postgres'), () => {
     let store: MetadataStore
     const ws = 'ws_race'
     before(async () => {
-      fixture = await freshPostgresStore(testDatabaseUrl(), { maxConnections: 20 })
+      // 120 writers share 20 connections while 60 of them queue on one row: on a loaded machine
+      // the last wait longer than the default 5 s for a connection. Correctness is the point here.
+      fixture = await freshPostgresStore(testDatabaseUrl(), {
+        maxConnections: 20,
+        connectionTimeoutMs: 60_000,
+      })
       store = fixture.store
       await store.createWorkspace({ id: ws, name: 'Race', createdAt: new Date().toISOString() })
     })

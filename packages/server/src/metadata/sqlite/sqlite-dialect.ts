@@ -16,6 +16,7 @@ const dialect: SqlDialect = {
         begin ${t.body} end`)
       .execute(db)
   },
+  counterShard: '0',
   migrationSchema: async () => undefined,
   // AUTOINCREMENT: a purged highest seq is never handed out again (a cursor past it stays valid).
   serialKey: (table, column) =>
