@@ -38,7 +38,7 @@ import type {
   WorkspaceRecord,
 } from '../domain/ports.ts'
 import { listEvents, purgeEvents, writeEvents } from './audit-events.ts'
-import { isReferenced, isServable, queueUnreferenced, releaseBlobs } from './blob-references.ts'
+import { isReferenced, isServable, releaseBlobs } from './blob-references.ts'
 import { countUnder, moveFolderStep, moveOneFile } from './file-moves.ts'
 import * as versions from './file-versions.ts'
 import { findFile, putFileIn } from './file-writes.ts'
