@@ -13,6 +13,7 @@ import type { FileMoveResult, FolderStepResult, MoveRequest } from '../domain/mo
 import type { FileRecord } from '../domain/ports.ts'
 import { writeEvents } from './audit-events.ts'
 import { queueUnreferenced } from './blob-references.ts'
+import { dropVersionsOf } from './file-versions.ts'
 import { findFile } from './file-writes.ts'
 import { fileRecord, fileRow } from './rows.ts'
 import type { Database } from './schema.ts'
@@ -47,7 +48,9 @@ export async function moveOneFile(
     file = copyOf(source, request.to, request.copyId, request.now)
     await trx.insertInto('files').values(fileRow(file)).execute()
   }
-  const freed = target ? await queueUnreferenced(trx, [target.blobName], request.now) : []
+  // An overwritten target goes for good with its older versions (file-versions.ts).
+  const dropped = target ? [target.blobName, ...(await dropVersionsOf(trx, target.id))] : []
+  const freed = await queueUnreferenced(trx, dropped, request.now)
   const action = request.copyId === undefined ? 'file.move' : 'file.copy'
   await writeEvents(trx, request.dialect, request.audit, [fileFacts(action, file)])
   return { file, freedBlobNames: freed }
@@ -102,11 +105,9 @@ export async function moveFolderStep(
   }
   // The test's kill -9 with every file of the step written but not committed: all stay old.
   crashPoint('move.folder-written')
-  const freed = await queueUnreferenced(
-    trx,
-    targets.map((file) => file.blobName),
-    request.now,
-  )
+  const dropped = targets.map((file) => file.blobName)
+  for (const target of targets) dropped.push(...(await dropVersionsOf(trx, target.id)))
+  const freed = await queueUnreferenced(trx, dropped, request.now)
   const action = request.operation === 'move' ? 'file.move' : 'file.copy'
   const events = sources.map((row) => fileFacts(action, { ...row, key: targetOf(row.key) }))
   await recordEvents(trx, request, events)

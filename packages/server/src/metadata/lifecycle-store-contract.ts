@@ -285,6 +285,24 @@ export function describeLifecycleStore(
       assert.deepEqual(removed?.freedBlobNames.sort(), [v1.file.blobName, v3.file.blobName].sort())
     })
 
+    test('a move over a file drops that file with its versions; the moved one keeps its own', async () => {
+      const ws = await newWorkspace()
+      const old1 = await put(ws, 'target.txt')
+      const old2 = await put(ws, 'target.txt')
+      await put(ws, 'source.txt')
+      await put(ws, 'source.txt')
+      const moved = await store.moveFile({
+        workspaceId: ws,
+        from: 'source.txt',
+        to: 'target.txt',
+        overwrite: true,
+        now: iso(),
+      })
+      assert.deepEqual(moved.freedBlobNames.sort(), [old1.file.blobName, old2.file.blobName].sort())
+      assert.equal((await store.listVersions(ws, 'target.txt'))?.length, 2)
+      assert.equal((await store.getWorkspaceUsage(ws))?.versions, 1)
+    })
+
     test('usage counters follow every write, version and trash item', async () => {
       const ws = await newWorkspace()
       assert.deepEqual(await store.getWorkspaceUsage(ws), {
