@@ -172,6 +172,39 @@ describe('granary CLI against a running server', () => {
     assert.deepEqual(await keys('mvcp/'), ['mvcp/c.vcf'])
   })
 
+  test('versions, restore --version, rm and trash ls|restore|purge', async () => {
+    await writeFile(join(work, 'calls.vcf'), 'first\n')
+    await ok(['upload', 'calls.vcf', '--path', 'life/'])
+    await writeFile(join(work, 'calls.vcf'), 'second\n')
+    await ok(['upload', 'calls.vcf', '--path', 'life/'])
+    assert.match(
+      await ok(['mv', 'life/calls.vcf', 'life/final.vcf']),
+      /moved life\/calls\.vcf -> life\/final\.vcf/,
+    )
+    assert.match(await ok(['cp', 'life/final.vcf', 'life/copy.vcf']), /copied/)
+    const table = (await ok(['versions', 'life/final.vcf'])).trim().split('\n')
+    assert.match(table[0] ?? '', /VERSION\s+SIZE\s+CREATED/)
+    assert.equal(table.length, 3)
+    const { versions } = JSON.parse(await ok(['versions', 'life/final.vcf', '--json']))
+    await ok(['restore', 'life/final.vcf', '--version', versions[1].version_id])
+    await ok(['download', 'life/final.vcf', join(work, 'restored.vcf')])
+    assert.equal(await readFile(join(work, 'restored.vcf'), 'utf8'), 'first\n')
+    await ok(['rm', 'life/final.vcf'])
+    assert.deepEqual(await keys('life/'), ['life/copy.vcf'])
+    const trash = await ok(['trash', 'ls', 'life/'])
+    assert.match(trash, /TRASH ID\s+GROUP\s+SIZE\s+DELETED\s+PURGED AFTER\s+KEY/)
+    assert.match(trash, /life\/final\.vcf/)
+    const items = JSON.parse(await ok(['trash', 'ls', 'life/', '--json'])).files
+    assert.match(await ok(['trash', 'restore', '--group', items[0].group_id]), /restored 1 file/)
+    assert.deepEqual(await keys('life/'), ['life/copy.vcf', 'life/final.vcf'])
+    await ok(['rm', 'life/copy.vcf'])
+    const [copy] = JSON.parse(await ok(['trash', 'ls', 'life/copy.vcf', '--json'])).files
+    assert.match(await ok(['trash', 'purge', copy.trash_id]), /purged/)
+    const gone = await granary(['trash', 'restore', copy.trash_id, '-w', 'ws_default'])
+    assert.equal(gone.code, 1)
+    assert.match(gone.stderr, /^granary: error: .*\(trash_item_not_found\)\n$/)
+  })
+
   test('usage errors exit non-zero with help, not a stack trace', async () => {
     const bad = await granary(['download'])
     assert.notEqual(bad.code, 0)

@@ -334,6 +334,47 @@ for (const backend of testBackends()) {
       await dialog.getByRole('button', { name: 'Delete' }).click()
       await page.getByRole('row', { name: /notes\.txt/ }).waitFor({ state: 'detached' })
       assert.equal((await admin.files.list({ prefix: 'notes.txt' })).files.length, 0)
+      // Right after, "Undo" brings it back from the trash.
+      await page.getByRole('status').getByRole('button', { name: 'Undo' }).click()
+      await page.getByRole('row', { name: /notes\.txt/ }).waitFor()
+      assert.equal(await download(admin, 'notes.txt'), 'second version\n')
+    })
+
+    test('versions, move/rename, and the trash: restore a deleted file', async () => {
+      await page.getByRole('row', { name: /notes\.txt/ }).click()
+      const details = page.getByRole('complementary', { name: 'Details of notes.txt' })
+      await details.getByRole('button', { name: 'Versions' }).click()
+      const versions = details.getByRole('region', { name: 'Versions of notes.txt' })
+      await waitForCount(versions.getByRole('listitem'), 2)
+      await versions.getByText('Current').waitFor()
+      assert.deepEqual(await axeViolations(page), [])
+      await details.getByRole('button', { name: 'Move / rename' }).click()
+      const move = page.getByRole('dialog', { name: 'Move or rename notes.txt' })
+      await move.getByLabel('New path').fill('renamed.txt')
+      await move.getByRole('button', { name: 'Move' }).click()
+      await page.getByRole('row', { name: /renamed\.txt/ }).waitFor()
+      assert.deepEqual(
+        (await admin.files.list({ prefix: 'renamed' })).files.map((f) => f.key),
+        ['renamed.txt'],
+      )
+      assert.equal((await admin.files.list({ prefix: 'notes.txt' })).files.length, 0)
+      await page.getByRole('row', { name: /renamed\.txt/ }).focus()
+      await page.keyboard.press('Delete')
+      await page
+        .getByRole('dialog', { name: 'Delete renamed.txt?' })
+        .getByRole('button', { name: 'Delete' })
+        .click()
+      await page.getByRole('row', { name: /renamed\.txt/ }).waitFor({ state: 'detached' })
+      await page.getByRole('link', { name: 'Trash' }).click()
+      const trash = page.getByRole('table', { name: 'Trash of ws_default' })
+      await trash.getByRole('row', { name: /renamed\.txt/ }).waitFor()
+      await shot('trash')
+      assert.deepEqual(await axeViolations(page), [])
+      await trash.getByRole('button', { name: 'Restore renamed.txt' }).click()
+      await trash.getByRole('row', { name: /renamed\.txt/ }).waitFor({ state: 'detached' })
+      assert.equal(await download(admin, 'renamed.txt'), 'second version\n')
+      await page.getByRole('link', { name: 'Back to files' }).click()
+      await page.getByRole('row', { name: /renamed\.txt/ }).waitFor()
     })
 
     test('new folder: the next upload lands in it', async () => {

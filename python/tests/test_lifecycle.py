@@ -1,5 +1,5 @@
-"""The data-lifecycle calls (issue 14) against the live server: move and copy; and a folder job
-waited for (fake)."""
+"""The data-lifecycle calls (issue 14) against the live server: versions, restore, move, copy,
+folder delete, the trash, workspace settings and usage; and a folder job waited for (fake)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from conftest import FakeRequest, FakeServer
+from conftest import FakeRequest, FakeServer, ensure_workspace
 from granary import ApiError, Client
 
 
@@ -23,6 +23,21 @@ def put(client: Client, workspace: str, tmp_path: Path, key: str, data: bytes) -
 
 def keys(client: Client, workspace: str, prefix: str) -> List[str]:
     return [f["key"] for f in client.files.list(workspace_id=workspace, prefix=prefix)]
+
+
+def test_versions_download_and_restore(client: Client, workspace: str, prefix: str, tmp_path: Path) -> None:
+    key = prefix + "notes.txt"
+    put(client, workspace, tmp_path, key, b"first")
+    current = put(client, workspace, tmp_path, key, b"second")
+    versions = client.files.versions(key, workspace_id=workspace)
+    assert [(v["size"], v["is_current"]) for v in versions] == [(6, True), (5, False)]
+    old = versions[1]["version_id"]
+    saved = client.files.download(key, workspace_id=workspace, dest=tmp_path / "old.txt", version_id=old)
+    assert Path(saved).read_bytes() == b"first"
+    restored = client.files.restore(key, workspace_id=workspace, version_id=old)
+    assert restored["id"] == current["id"]
+    assert restored["size"] == 5
+    assert len(client.files.versions(key, workspace_id=workspace)) == 3
 
 
 def test_move_copy_and_file_exists(client: Client, workspace: str, prefix: str, tmp_path: Path) -> None:
@@ -39,6 +54,50 @@ def test_move_copy_and_file_exists(client: Client, workspace: str, prefix: str, 
     assert keys(client, workspace, backup) == [backup + "b.txt", backup + "c.txt"]
     assert client.files.move(backup, prefix + "old/", workspace_id=workspace) == {"moved": 2}
     assert keys(client, workspace, prefix) == [prefix + k for k in ["b.txt", "c.txt", "old/b.txt", "old/c.txt"]]
+
+
+def test_trash_restore_folder_and_purge(client: Client, workspace: str, prefix: str, tmp_path: Path) -> None:
+    put(client, workspace, tmp_path, prefix + "x.txt", b"x")
+    client.files.delete(prefix + "x.txt", workspace_id=workspace)
+    assert keys(client, workspace, prefix) == []
+    items = client.trash.list(workspace_id=workspace, prefix=prefix)
+    assert [i["key"] for i in items] == [prefix + "x.txt"]
+    assert items.next_cursor is None
+    restored = client.trash.restore_group(items[0]["group_id"], workspace_id=workspace)
+    assert [f["key"] for f in restored] == [prefix + "x.txt"]
+
+    client.files.delete(prefix + "x.txt", workspace_id=workspace)
+    put(client, workspace, tmp_path, prefix + "x.txt", b"new")
+    [item] = list(client.trash.list_all(workspace_id=workspace, prefix=prefix + "x.txt"))
+    with pytest.raises(ApiError) as exists:
+        client.trash.restore(item["trash_id"], workspace_id=workspace)
+    assert exists.value.code == "file_exists"
+    client.trash.restore(item["trash_id"], workspace_id=workspace, to=prefix + "x.old.txt")
+    client.files.delete(prefix + "x.old.txt", workspace_id=workspace)
+    [again] = client.trash.list(workspace_id=workspace, prefix=prefix + "x.old.txt")
+    assert client.trash.purge(again["trash_id"], workspace_id=workspace) == {"purged": 1}
+    with pytest.raises(ApiError) as purged:
+        client.trash.restore(again["trash_id"], workspace_id=workspace)
+    assert (purged.value.status, purged.value.code) == (404, "trash_item_not_found")
+
+
+def test_workspace_settings_usage_and_purge_all(admin: Client, tmp_path: Path) -> None:
+    ws = f"ws_py_{uuid.uuid4().hex[:8]}"
+    ensure_workspace(admin, ws, "Python lifecycle")
+    settings = admin.workspaces.get(ws)
+    assert (settings["trash_days"], settings["keep_versions"]) == (7, 10)
+    changed = admin.workspaces.update(ws, keep_versions=2)
+    assert (changed["trash_days"], changed["keep_versions"]) == (7, 2)
+    for data in (b"1", b"22", b"333"):
+        put(admin, ws, tmp_path, "u.txt", data)
+    assert [v["size"] for v in admin.files.versions("u.txt", workspace_id=ws)] == [3, 2]
+    put(admin, ws, tmp_path, "gone.txt", b"4444")
+    admin.files.delete("gone.txt", workspace_id=ws)
+    usage = admin.workspaces.usage(ws)
+    assert (usage["files"], usage["bytes"], usage["version_bytes"], usage["trash_bytes"]) == (1, 3, 2, 4)
+    admin.trash.purge_all(workspace_id=ws)
+    assert list(admin.trash.list(workspace_id=ws)) == []
+    assert admin.workspaces.usage(ws)["trash_bytes"] == 0
 
 
 def test_a_folder_job_is_waited_for(fake: FakeServer) -> None:

@@ -31,9 +31,12 @@ export function registerFileCommands(program: Command, io: RunIO): void {
 
   program
     .command('rm')
-    .description('Delete a file')
+    .description('Delete a file (to the trash when the workspace keeps one)')
     .argument('<key>', "the file's key, e.g. raw/sample.vcf")
-    .addHelpText('after', '\nExample:\n  granary rm raw/sample.vcf -w ws_abc123')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  granary rm raw/sample.vcf -w ws_abc123\n  granary trash ls   (what was deleted, to restore it)',
+    )
     .action(async (key: string, _options: unknown, command: Command) => {
       const ctx = contextFor(command, io)
       await ctx.client.files.delete(key, { workspaceId: ctx.workspaceId })

@@ -1,13 +1,14 @@
-import type { FileInfo, Job, MoveResult } from '@granary/client'
+import type { FileInfo, FileVersion, Job, MoveResult } from '@granary/client'
 import type { Command } from 'commander'
 import { type Context, contextFor, type RunIO } from './context.ts'
 import { UsageError } from './errors.ts'
+import { humanSize, shortDate, table } from './format.ts'
 
 interface MoveFlags {
   overwrite?: boolean
 }
 
-/** `mv` and `cp`: keys, never bytes. */
+/** `mv`, `cp`, `versions` and `restore`: keys and history, never bytes. */
 export function registerLifecycleCommands(program: Command, io: RunIO): void {
   for (const operation of ['mv', 'cp'] as const) {
     const verb = operation === 'mv' ? 'Move or rename' : 'Copy'
@@ -30,6 +31,41 @@ export function registerLifecycleCommands(program: Command, io: RunIO): void {
         await relocate(ctx, operation, { from, to }, options)
       })
   }
+
+  program
+    .command('versions')
+    .description("List a file's versions, newest first (* marks the current one)")
+    .argument('<key>', "the file's key, e.g. raw/sample.vcf")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  granary versions raw/sample.vcf\n  granary restore raw/sample.vcf --version <id>',
+    )
+    .action(async (key: string, _options: unknown, command: Command) => {
+      const ctx = contextFor(command, io)
+      const versions = await ctx.client.files.versions(key, { workspaceId: ctx.workspaceId })
+      if (ctx.json) return ctx.printJson({ key, versions })
+      for (const line of versionTable(versions)) ctx.line(line)
+    })
+
+  program
+    .command('restore')
+    .description("Make an older version the file's current content again (as a new version)")
+    .argument('<key>', "the file's key")
+    // Written --version <id> by people; run() hands it over as --version-id (see program.ts).
+    .requiredOption(
+      '--version-id <id>',
+      'the version to restore, also --version <id> (see granary versions <key>)',
+    )
+    .addHelpText('after', '\nExample:\n  granary restore raw/sample.vcf --version ver_123')
+    .action(async (key: string, options: { versionId: string }, command: Command) => {
+      const ctx = contextFor(command, io)
+      const file = await ctx.client.files.restore(key, {
+        workspaceId: ctx.workspaceId,
+        versionId: options.versionId,
+      })
+      if (ctx.json) ctx.printJson(file)
+      else ctx.line(`restored ${key} to version ${options.versionId}`)
+    })
 }
 
 async function relocate(
@@ -63,6 +99,18 @@ function countOf(result: MoveResult): string {
 
 function isFile(result: MoveResult): result is FileInfo {
   return typeof (result as { sha256?: unknown }).sha256 === 'string'
+}
+
+/** The `versions` table: current marker, id, size, date, checksum prefix. */
+export function versionTable(versions: readonly FileVersion[]): string[] {
+  const rows = versions.map((v) => [
+    v.is_current ? '*' : ' ',
+    v.version_id,
+    humanSize(v.size),
+    shortDate(v.created_at),
+    v.sha256.slice(0, 12),
+  ])
+  return table([[' ', 'VERSION', 'SIZE', 'CREATED', 'SHA256'], ...rows])
 }
 
 /** A note on stderr each time a background job is looked at: `granary: job j_1: running 20/90`. */

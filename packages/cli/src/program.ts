@@ -9,6 +9,7 @@ import { registerLoginCommands } from './login.ts'
 import { registerQueryCommands } from './query.ts'
 import { type LoadServer, registerServeCommand } from './serve.ts'
 import { registerTransferCommands } from './transfer.ts'
+import { registerTrashCommands } from './trash.ts'
 import { registerUploadCommands } from './uploads.ts'
 import { registerWebhookCommands } from './webhooks.ts'
 
@@ -31,6 +32,7 @@ Examples:
   granary url raw/sample.vcf --expires-in 3600
   granary query calls/trio.vcf.gz chr1:1000-2000 --header | bcftools view -H
   granary mv raw/s1.vcf final/sample.vcf
+  granary rm raw/old.vcf && granary trash ls
   granary admin key create --name pipeline --scope files --workspace-id ws_abc123`
 
 export interface ProgramOptions {
@@ -64,6 +66,7 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
   registerFileCommands(program, io)
   registerQueryCommands(program, io)
   registerLifecycleCommands(program, io)
+  registerTrashCommands(program, io)
   registerTransferCommands(program, io)
   registerUploadCommands(program, io)
   registerAuditCommand(program, io)
@@ -72,4 +75,33 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
   registerWebhookCommands(program, io)
   registerServeCommand(program, io, options.loadServer)
   return program
+}
+
+/** Root options that take a value, so their value is never mistaken for the command. */
+const ROOT_VALUE_OPTIONS = new Set(['--url', '--api-key', '-w', '--workspace'])
+
+/**
+ * `granary restore <key> --version <id>`: commander reads `--version` as the root's "print the
+ * version" wherever it appears, so after `restore` it is handed over as `--version-id`.
+ *
+ * @example restoreVersionFlag(['restore', 'a.vcf', '--version', 'v1']) // [..., '--version-id', 'v1']
+ */
+export function restoreVersionFlag(argv: readonly string[]): string[] {
+  const command = commandIndex(argv)
+  if (command === undefined || argv[command] !== 'restore') return [...argv]
+  return argv.map((arg, i) => {
+    if (i <= command) return arg
+    if (arg === '--version') return '--version-id'
+    return arg.startsWith('--version=') ? `--version-id=${arg.slice('--version='.length)}` : arg
+  })
+}
+
+function commandIndex(argv: readonly string[]): number | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    if (arg === '--') return undefined
+    if (ROOT_VALUE_OPTIONS.has(arg)) i++
+    else if (!arg.startsWith('-')) return i
+  }
+  return undefined
 }

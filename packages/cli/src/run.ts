@@ -1,6 +1,6 @@
 import type { RunIO } from './context.ts'
 import { describeFailure } from './errors.ts'
-import { buildProgram, type ProgramOptions } from './program.ts'
+import { buildProgram, type ProgramOptions, restoreVersionFlag } from './program.ts'
 
 /**
  * Runs `granary` with `argv` (without node and script) and returns the exit status; output and
@@ -15,7 +15,7 @@ export async function run(
   options: ProgramOptions = {},
 ): Promise<number> {
   try {
-    await buildProgram(io, options).parseAsync([...argv], { from: 'user' })
+    await buildProgram(io, options).parseAsync(restoreVersionFlag(argv), { from: 'user' })
     return 0
   } catch (err) {
     const failure = describeFailure(err)

@@ -68,3 +68,55 @@ describe('files.move and files.copy', () => {
     })
   })
 })
+
+describe('files.versions and restore', () => {
+  it('lists versions, restores one and signs a link to an older one', async () => {
+    const version = { version_id: 'v1', size: 1, sha256: 'a', content_type: 't', created_at: 'x' }
+    const fetch = fakeFetch((req) => {
+      if (req.url.pathname === '/v1/files/versions') {
+        return json({ versions: [{ ...version, is_current: true }] })
+      }
+      if (req.url.pathname === '/v1/files/download') return json({ url: '/x', expires_at: 'y' })
+      return json(fileInfo('a.vcf'))
+    })
+    const client = new Granary({ baseUrl, fetch, workspaceId: 'ws_a' })
+    assert.equal((await client.files.versions('a.vcf'))[0]?.version_id, 'v1')
+    await client.files.restore('a.vcf', { versionId: 'v1' })
+    const link = await client.files.downloadUrl('a.vcf', { versionId: 'v1' })
+    assert.equal(link.url, `${baseUrl}/x`)
+    const [listed, restored, signed] = fetch.requests
+    assert.equal(listed?.url.searchParams.get('key'), 'a.vcf')
+    assert.deepEqual(JSON.parse(Buffer.from(restored?.body ?? []).toString()), {
+      workspace_id: 'ws_a',
+      key: 'a.vcf',
+      version_id: 'v1',
+    })
+    assert.equal(signed?.url.searchParams.get('version_id'), 'v1')
+  })
+})
+
+describe('client.trash', () => {
+  it('lists, restores elsewhere, purges one and empties the trash', async () => {
+    const fetch = fakeFetch((req) =>
+      req.url.pathname === '/v1/trash' && req.method === 'GET'
+        ? json({ files: [], next_cursor: null })
+        : req.method === 'DELETE'
+          ? new Response(null, { status: 204 })
+          : json(fileInfo('b.vcf')),
+    )
+    const client = new Granary({ baseUrl, fetch, workspaceId: 'ws_a' })
+    await client.trash.list({ prefix: 'raw/', limit: 5 })
+    await client.trash.restore('tr_1', { to: 'b.vcf' })
+    await client.trash.purge('tr_1')
+    await client.trash.purgeAll()
+    const [list, restore, purge, all] = fetch.requests
+    assert.equal(list?.url.search, '?workspace_id=ws_a&prefix=raw%2F&limit=5')
+    assert.deepEqual(JSON.parse(Buffer.from(restore?.body ?? []).toString()), {
+      workspace_id: 'ws_a',
+      trash_id: 'tr_1',
+      to: 'b.vcf',
+    })
+    assert.equal(purge?.url.search, '?workspace_id=ws_a&trash_id=tr_1')
+    assert.equal(all?.url.search, '?workspace_id=ws_a&all=true')
+  })
+})

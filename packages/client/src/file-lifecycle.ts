@@ -1,10 +1,11 @@
 /**
- * The data-lifecycle calls on files (move, copy), kept apart from files.ts, which only
- * delegates to them. A folder operation the server runs as a job
+ * The data-lifecycle calls on files (versions, restore, move, copy), kept apart
+ * from files.ts, which only delegates to them. A folder operation the server runs as a job
  * (`202 {"job_id"}`) is waited for here, so callers get the same answer either way.
  */
+import type { FileInfo } from '@granary/protocol'
 import { Jobs, type JobWaitOptions } from './jobs.ts'
-import type { MoveResult } from './lifecycle-wire.ts'
+import type { FileVersion, MoveResult } from './lifecycle-wire.ts'
 import type { RequestOptions, Transport } from './transport.ts'
 
 export interface MoveOptions {
@@ -22,6 +23,26 @@ export class FileLifecycle {
   constructor(transport: Transport) {
     this.#transport = transport
     this.#jobs = new Jobs(transport)
+  }
+
+  async versions(workspaceId: string, key: string, signal?: AbortSignal): Promise<FileVersion[]> {
+    const query = { workspace_id: workspaceId, key }
+    const answer = await this.#transport.json<{ versions: FileVersion[] }>(
+      'GET',
+      '/v1/files/versions',
+      { query, signal },
+    )
+    return answer.versions
+  }
+
+  restore(workspaceId: string, key: string, versionId: string, signal?: AbortSignal) {
+    const json = { workspace_id: workspaceId, key, version_id: versionId }
+    return this.#transport.json<FileInfo>('POST', '/v1/files/restore', { json, signal })
+  }
+
+  async deleteVersion(workspaceId: string, key: string, versionId: string, signal?: AbortSignal) {
+    const query = { workspace_id: workspaceId, key, version_id: versionId }
+    await this.#transport.json('DELETE', '/v1/files/versions', { query, signal })
   }
 
   relocate(

@@ -91,12 +91,16 @@ export interface DownloadUrlOptions extends CallOptions {
   link?: 'granary' | 'direct'
   /** Also answer `index_url` and `index_key` when the file's index exists beside it. */
   withIndex?: boolean
+  /** Sign a link to this older version (from `files.versions`) instead of the current one. */
+  versionId?: string
 }
 
 export interface DownloadOptions extends CallOptions {
   /** A folder (existing or ending in `/`) or a file path; default: the working directory. */
   dest?: string
   expiresIn?: number
+  /** Download this older version (from `files.versions`) instead of the current one. */
+  versionId?: string
   onProgress?: (progress: Progress) => void
   /** From this size, when the server honours Range: parallel ranged GETs, resumable (64 MiB). */
   parallelThreshold?: number

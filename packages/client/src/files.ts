@@ -31,7 +31,7 @@ import {
   type QueryRecord,
   queryBody,
 } from './genomic-query.ts'
-import type { MoveResult } from './lifecycle-wire.ts'
+import type { FileVersion, MoveResult } from './lifecycle-wire.ts'
 import { type MultipartRun, multipartUpload, resumeMultipart } from './multipart-upload.ts'
 import { parallelDownload, probe } from './ranged-download.ts'
 import type { Transport } from './transport.ts'
@@ -266,7 +266,7 @@ export class Files {
    * console.log(bam.url, bam.index_url)
    */
   async downloadUrl(key: string, options: DownloadUrlOptions = {}): Promise<DownloadUrlResponse> {
-    const { expiresIn, disposition, link, withIndex, signal } = options
+    const { expiresIn, disposition, link, withIndex, versionId, signal } = options
     const query = {
       workspace_id: this.#workspace(options),
       key,
@@ -274,6 +274,7 @@ export class Files {
       disposition,
       link,
       with_index: withIndex,
+      version_id: versionId,
     }
     const answer = await this.#transport.json<DownloadUrlResponse>('GET', '/v1/files/download', {
       query,
@@ -395,7 +396,7 @@ export class Files {
   }
 
   /**
-   * Deletes a file; `file_not_found` if there is none.
+   * Deletes a file (to the trash when the workspace keeps one); `file_not_found` if there is none.
    *
    * @example
    * await client.files.delete('raw/sample.vcf', { workspaceId: 'ws_abc123' })
@@ -403,6 +404,38 @@ export class Files {
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     const query = { workspace_id: this.#workspace(options), key }
     await this.#transport.json('DELETE', '/v1/files', { query, signal: options.signal })
+  }
+
+  /**
+   * The file's versions, newest first; `is_current` marks the one downloads serve.
+   *
+   * @example
+   * const versions = await client.files.versions('raw/sample.vcf', { workspaceId: 'ws_abc123' })
+   * const url = await client.files.downloadUrl('raw/sample.vcf', { versionId: versions[1].version_id })
+   */
+  versions(key: string, options: CallOptions = {}): Promise<FileVersion[]> {
+    return this.#lifecycle.versions(this.#workspace(options), key, options.signal)
+  }
+
+  /**
+   * Makes an older version's content current again, as a new version; answers the file.
+   *
+   * @example
+   * const file = await client.files.restore('raw/sample.vcf', { versionId: 'ver_123' })
+   */
+  restore(key: string, options: CallOptions & { versionId: string }): Promise<FileInfo> {
+    const { versionId, signal } = options
+    return this.#lifecycle.restore(this.#workspace(options), key, versionId, signal)
+  }
+
+  /**
+   * Removes one old version for good (`files:delete` scope).
+   *
+   * @example
+   * await client.files.deleteVersion('raw/sample.vcf', 'ver_123')
+   */
+  deleteVersion(key: string, versionId: string, options: CallOptions = {}): Promise<void> {
+    return this.#lifecycle.deleteVersion(this.#workspace(options), key, versionId, options.signal)
   }
 
   /**

@@ -11,6 +11,7 @@ import { Jobs } from './jobs.ts'
 import { Keys } from './keys.ts'
 import { Storage } from './storage.ts'
 import { type BusyRetry, type FetchLike, Transport } from './transport.ts'
+import { Trash } from './trash.ts'
 import { streamsRequestBodies } from './upload-source.ts'
 import { Webhooks } from './webhooks.ts'
 import { Workspaces } from './workspaces.ts'
@@ -56,6 +57,8 @@ const DEFAULT_URL = 'http://127.0.0.1:8080'
  */
 export class Granary {
   readonly files: Files
+  /** Deleted files, until they are purged. */
+  readonly trash: Trash
   /** Background jobs of very large folder operations. */
   readonly jobs: Jobs
   readonly workspaces: Workspaces
@@ -81,6 +84,11 @@ export class Granary {
       multipartThreshold:
         options.multipartThreshold ?? bytesFrom(env, 'GRANARY_MULTIPART_THRESHOLD'),
       partSize: options.partSize ?? bytesFrom(env, 'GRANARY_PART_SIZE'),
+    })
+    this.trash = new Trash(this.#transport, (call) => {
+      const id = call.workspaceId ?? workspaceId
+      if (id) return id
+      throw new TypeError('workspaceId is required (pass it, or set it on the client).')
     })
     this.jobs = new Jobs(this.#transport)
     this.workspaces = new Workspaces(this.#transport)

@@ -35,7 +35,12 @@ export { type CreateKeyOptions, Keys } from './keys.ts'
 export type * from './lifecycle-wire.ts'
 export { Storage } from './storage.ts'
 export type { BusyRetry, FetchLike } from './transport.ts'
+export { Trash, type TrashListOptions, type TrashRestoreOptions } from './trash.ts'
 export { type GcResult, Uploads } from './upload-sessions.ts'
 export type { UploadSource } from './upload-source.ts'
 export { type CreateWebhookOptions, Webhooks } from './webhooks.ts'
-export { type CreateWorkspaceOptions, Workspaces } from './workspaces.ts'
+export {
+  type CreateWorkspaceOptions,
+  type WorkspaceSettingsUpdate,
+  Workspaces,
+} from './workspaces.ts'

@@ -1,6 +1,7 @@
 /**
  * The data-lifecycle calls of the client (issue 14) against the real app in-process, on every
- * backend the machine has: move, copy, and a folder move run as a job (GRANARY_JOB_THRESHOLD=2).
+ * backend the machine has: versions, restore, move, copy, folder delete, the trash, workspace
+ * settings and usage, and a folder move run as a job (GRANARY_JOB_THRESHOLD=2).
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
@@ -35,8 +36,8 @@ for (const backend of backendMatrix()) {
         path: key.slice(0, slash + 1) || undefined,
       })
     }
-    const text = async (key: string) => {
-      const { body } = await client.files.downloadStream(key)
+    const text = async (key: string, versionId?: string) => {
+      const { body } = await client.files.downloadStream(key, { versionId })
       return new Response(body).text()
     }
     before(async () => {
@@ -50,6 +51,30 @@ for (const backend of backendMatrix()) {
       })
     })
     after(() => server?.close())
+
+    test('versions: a replace keeps the old content; download and restore it', async () => {
+      await put('v/notes.txt', 'first')
+      const current = await put('v/notes.txt', 'second')
+      const versions = await client.files.versions('v/notes.txt')
+      assert.deepEqual(
+        versions.map((v) => [v.size, v.is_current]),
+        [
+          [6, true],
+          [5, false],
+        ],
+      )
+      const old = versions[1]?.version_id ?? ''
+      assert.equal(await text('v/notes.txt', old), 'first')
+      const restored = await client.files.restore('v/notes.txt', { versionId: old })
+      assert.equal(restored.id, current.id)
+      assert.equal(await text('v/notes.txt'), 'first')
+      assert.equal((await client.files.versions('v/notes.txt')).length, 3)
+      await rejectsWith(
+        client.files.restore('v/notes.txt', { versionId: 'nope' }),
+        404,
+        'version_not_found',
+      )
+    })
 
     test('move keeps the id, copy gets a new one; a taken target is file_exists', async () => {
       const file = await put('m/a.txt', 'a')
@@ -78,6 +103,60 @@ for (const backend of backendMatrix()) {
         (await client.files.list({ prefix: 'moved/' })).files.map((f) => f.key),
         ['moved/1.txt', 'moved/2.txt', 'moved/3.txt'],
       )
+    })
+
+    test('delete goes to the trash; restore puts it back, or elsewhere on file_exists', async () => {
+      const file = await put('t/a.txt', 'gone')
+      await client.files.delete('t/a.txt')
+      await rejectsWith(client.files.downloadUrl('t/a.txt'), 404, 'file_not_found')
+      const { files } = await client.trash.list({ prefix: 't/' })
+      const item = files.find((f) => f.key === 't/a.txt')
+      assert.ok(item, JSON.stringify(files))
+      await put('t/a.txt', 'new')
+      await rejectsWith(client.trash.restore(item.trash_id), 409, 'file_exists')
+      await client.trash.restore(item.trash_id, { to: 't/a.old.txt' })
+      assert.equal(await text('t/a.old.txt'), 'gone')
+      assert.equal((await client.files.list({ prefix: 't/a.old.txt' })).files[0]?.id, file.id)
+    })
+
+    test('restore a group, purge one item, purge all', async () => {
+      await put('f/x.txt', 'x')
+      await client.files.delete('f/x.txt')
+      const [item] = (await client.trash.list({ prefix: 'f/' })).files
+      const { files } = await client.trash.restoreGroup(item?.group_id ?? '')
+      assert.deepEqual(
+        files.map((f) => f.key),
+        ['f/x.txt'],
+      )
+      await client.files.delete('f/x.txt')
+      const [x] = (await client.trash.list({ prefix: 'f/x.txt' })).files
+      assert.deepEqual(await client.trash.purge(x?.trash_id ?? ''), { purged: 1 })
+      await rejectsWith(client.trash.restore(x?.trash_id ?? ''), 404, 'trash_item_not_found')
+      await put('f/y.txt', 'y')
+      await client.files.delete('f/y.txt')
+      assert.ok((await client.trash.purgeAll()).purged >= 1)
+      assert.deepEqual((await client.trash.list()).files, [])
+    })
+
+    test('workspace settings and usage', async () => {
+      const ws = await client.workspaces.create({ id: 'ws_life', name: 'Lifecycle' })
+      const settings = await client.workspaces.get(ws.id)
+      assert.equal(settings.trash_days, 7)
+      assert.equal(settings.keep_versions, 10)
+      const changed = await client.workspaces.update(ws.id, { trashDays: 0, keepVersions: 1 })
+      assert.deepEqual([changed.trash_days, changed.keep_versions], [0, 1])
+      const other = { workspaceId: ws.id }
+      await client.files.upload(new Blob(['12345']), { ...other, filename: 'u.txt' })
+      await client.files.upload(new Blob(['123']), { ...other, filename: 'u.txt' })
+      assert.equal((await client.files.versions('u.txt', other)).length, 1)
+      await client.files.delete('u.txt', other)
+      assert.deepEqual((await client.trash.list(other)).files, [])
+      await client.files.upload(new Blob(['1234']), { ...other, filename: 'w.txt' })
+      const usage = await client.workspaces.usage(ws.id)
+      assert.equal(usage.files, 1)
+      assert.equal(usage.bytes, 4)
+      assert.equal(usage.version_bytes, 0)
+      assert.equal(usage.trash_bytes, 0)
     })
   })
 }

@@ -1,7 +1,32 @@
 /**
- * Wire shapes of the data-lifecycle calls (issue 14) as the client names them.
+ * Wire shapes of the data-lifecycle calls (issue 14: versions, trash, move, copy, folders, jobs,
+ * workspace settings and usage), as docs/api.md describes them.
  */
-import type { FileInfo, FolderCopied, FolderMoved, JobInfo } from '@granary/protocol'
+import type {
+  FileInfo,
+  FolderCopied,
+  FolderMoved,
+  JobInfo,
+  FileVersion as ProtocolFileVersion,
+  TrashItem as ProtocolTrashItem,
+  TrashListResponse,
+  WorkspaceDetail,
+  WorkspaceUsageResponse,
+} from '@granary/protocol'
+
+/** One stored version of a file, newest first in a listing. */
+export type FileVersion = ProtocolFileVersion
+
+/** One file in the trash; `trash_id` restores or purges it, `group_id` restores a folder. */
+export type TrashItem = ProtocolTrashItem
+
+export type TrashPage = TrashListResponse
+
+/** A workspace with its data-lifecycle settings (`trash_days`, `keep_versions`). */
+export type WorkspaceSettings = WorkspaceDetail
+
+/** Bytes a workspace holds, split by where they are referenced from. */
+export type WorkspaceUsage = WorkspaceUsageResponse
 
 /** A folder move or copy the server runs in the background (`202 {"job_id"}`). */
 export type Job = JobInfo

@@ -1,4 +1,5 @@
 import type { Workspace } from '@granary/protocol'
+import type { WorkspaceSettings, WorkspaceUsage } from './lifecycle-wire.ts'
 import type { Transport } from './transport.ts'
 
 export interface CreateWorkspaceOptions {
@@ -8,7 +9,15 @@ export interface CreateWorkspaceOptions {
   signal?: AbortSignal
 }
 
-/** Workspaces (admin scope): `client.workspaces`. */
+export interface WorkspaceSettingsUpdate {
+  /** Days a deleted file stays in the trash; 0 deletes at once (default 7). */
+  trashDays?: number
+  /** Versions kept per file, the current one included; 1 keeps no history (default 10). */
+  keepVersions?: number
+  signal?: AbortSignal
+}
+
+/** Workspaces (admin scope, except `get` and `usage` of a granted workspace): `client.workspaces`. */
 export class Workspaces {
   readonly #transport: Transport
 
@@ -40,5 +49,40 @@ export class Workspaces {
       options,
     )
     return answer.workspaces
+  }
+
+  /**
+   * One workspace with its settings (`trash_days`, `keep_versions`).
+   *
+   * @example
+   * const { trash_days } = await client.workspaces.get('ws_abc123')
+   */
+  get(id: string, options: { signal?: AbortSignal } = {}): Promise<WorkspaceSettings> {
+    return this.#transport.json('GET', `/v1/workspaces/${encodeURIComponent(id)}`, options)
+  }
+
+  /**
+   * Changes a workspace's settings (admin); answers the workspace.
+   *
+   * @example
+   * await admin.workspaces.update('ws_abc123', { trashDays: 30, keepVersions: 5 })
+   */
+  update(id: string, options: WorkspaceSettingsUpdate): Promise<WorkspaceSettings> {
+    const { trashDays, keepVersions, signal } = options
+    const json = { trash_days: trashDays, keep_versions: keepVersions }
+    return this.#transport.json('PATCH', `/v1/workspaces/${encodeURIComponent(id)}`, {
+      json,
+      signal,
+    })
+  }
+
+  /**
+   * What a workspace holds: current files and bytes, and bytes kept by versions and the trash.
+   *
+   * @example
+   * const { bytes, version_bytes, trash_bytes } = await client.workspaces.usage('ws_abc123')
+   */
+  usage(id: string, options: { signal?: AbortSignal } = {}): Promise<WorkspaceUsage> {
+    return this.#transport.json('GET', `/v1/workspaces/${encodeURIComponent(id)}/usage`, options)
   }
 }

@@ -11,6 +11,9 @@ import { UploadPanel } from './uploads/upload-panel.tsx'
 
 // Loaded on demand: most people never open it.
 const Admin = lazy(() => import('./admin/admin.tsx').then((m) => ({ default: m.Admin })))
+const TrashView = lazy(() =>
+  import('./trash/trash-view.tsx').then((m) => ({ default: m.TrashView })),
+)
 
 export function App() {
   if (!me.value) {
@@ -46,13 +49,20 @@ function Content() {
       </Suspense>
     )
   }
+  if (current.view === 'trash') {
+    return (
+      <Suspense fallback={<p class="loading">Loading…</p>}>
+        <TrashView workspaceId={current.workspaceId} />
+      </Suspense>
+    )
+  }
   if (!current.workspaceId) return <WorkspacePicker />
   return <FileBrowser workspaceId={current.workspaceId} folder={current.folder} />
 }
 
 function Header() {
   const current = route.value
-  const workspaceId = current.view === 'files' ? current.workspaceId : undefined
+  const workspaceId = current.view === 'admin' ? undefined : current.workspaceId
   const workspaces = me.value?.workspaces ?? []
   return (
     <header class="top">

@@ -1,11 +1,12 @@
 /**
  * Where the person is, kept in the URL fragment so Back, reload and bookmarks work:
- * `#/ws/<workspace>/<folder>` or `#/admin`. The fragment never holds the API key.
+ * `#/ws/<workspace>/<folder>`, `#/trash/<workspace>` or `#/admin`. The fragment never holds the API key.
  */
 import { signal } from '@preact/signals'
 
 export type Route =
   | { view: 'files'; workspaceId: string | undefined; folder: string }
+  | { view: 'trash'; workspaceId: string }
   | { view: 'admin' }
 
 export const route = signal<Route>(parse(location.hash))
@@ -18,6 +19,10 @@ export function filesHref(workspaceId: string, folder = ''): string {
   return `#/ws/${encodeURIComponent(workspaceId)}/${folder.split('/').map(encodeURIComponent).join('/')}`
 }
 
+export function trashHref(workspaceId: string): string {
+  return `#/trash/${encodeURIComponent(workspaceId)}`
+}
+
 export function go(href: string): void {
   if (location.hash === href) route.value = parse(href)
   else location.hash = href
@@ -25,6 +30,8 @@ export function go(href: string): void {
 
 function parse(hash: string): Route {
   if (hash === '#/admin') return { view: 'admin' }
+  const trash = /^#\/trash\/([^/]+)$/.exec(hash)
+  if (trash) return { view: 'trash', workspaceId: decode(trash[1] ?? '') }
   const match = /^#\/ws\/([^/]+)\/?(.*)$/.exec(hash)
   if (!match) return { view: 'files', workspaceId: undefined, folder: '' }
   const folder = (match[2] ?? '').split('/').map(decode).join('/')

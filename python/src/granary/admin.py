@@ -6,7 +6,7 @@ import datetime as _dt
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union, cast
 from urllib.parse import quote
 
-from .models import ApiKeyInfo, CreatedApiKey, Workspace, json_object
+from .models import ApiKeyInfo, CreatedApiKey, Workspace, WorkspaceSettings, WorkspaceUsage, json_object
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import Client
@@ -42,6 +42,53 @@ class Workspaces:
         """All workspaces, as a list of ``{"id", "name", "created_at"}``."""
         body = json_object(self._client.request_json("GET", "/v1/workspaces"))
         return cast(List[Workspace], list(body.get("workspaces") or []))
+
+    def get(self, workspace_id: str) -> WorkspaceSettings:
+        """One workspace with its settings (``trash_days``, ``keep_versions``).
+
+        Example::
+
+            print(client.workspaces.get("ws_abc123")["trash_days"])
+        """
+        path = f"/v1/workspaces/{quote(workspace_id, safe='')}"
+        return cast(WorkspaceSettings, json_object(self._client.request_json("GET", path)))
+
+    def update(
+        self,
+        workspace_id: str,
+        *,
+        trash_days: Optional[int] = None,
+        keep_versions: Optional[int] = None,
+    ) -> WorkspaceSettings:
+        """Change a workspace's settings (admin); returns the workspace.
+
+        Args:
+            trash_days: days a deleted file stays in the trash; ``0`` deletes at once (default 7).
+            keep_versions: versions kept per file, the current one included; ``1`` keeps no
+                history (default 10).
+
+        Example::
+
+            admin.workspaces.update("ws_abc123", trash_days=30, keep_versions=5)
+        """
+        payload: Dict[str, Any] = {}
+        if trash_days is not None:
+            payload["trash_days"] = trash_days
+        if keep_versions is not None:
+            payload["keep_versions"] = keep_versions
+        path = f"/v1/workspaces/{quote(workspace_id, safe='')}"
+        return cast(WorkspaceSettings, json_object(self._client.request_json("PATCH", path, json=payload)))
+
+    def usage(self, workspace_id: str) -> WorkspaceUsage:
+        """``{"files", "bytes", "version_bytes", "trash_bytes"}`` of a workspace.
+
+        Example::
+
+            u = client.workspaces.usage("ws_abc123")
+            print(u["bytes"] + u["version_bytes"] + u["trash_bytes"], "bytes stored")
+        """
+        path = f"/v1/workspaces/{quote(workspace_id, safe='')}/usage"
+        return cast(WorkspaceUsage, json_object(self._client.request_json("GET", path)))
 
 
 class Keys:

@@ -16,6 +16,7 @@ from .files import Files
 from .jobs import Jobs
 from .login_file import login_path, read_login
 from .transport import RetryPolicy, Timeout, Transport, is_html, not_granary_message
+from .trash import Trash
 from .webhooks import Webhooks
 
 __all__ = ["Client", "DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "RetryPolicy"]
@@ -46,7 +47,8 @@ class Client:
             :class:`granary.transport.RetryPolicy`.
 
     Attributes:
-        files: :class:`granary.files.Files` — list, upload, download, delete, move, copy.
+        files: :class:`granary.files.Files` — list, upload, download, delete, versions, move, copy.
+        trash: :class:`granary.trash.Trash` — deleted files: list, restore, purge.
         jobs: :class:`granary.jobs.Jobs` — background folder operations.
         workspaces: :class:`granary.admin.Workspaces` — admin scope.
         keys: :class:`granary.admin.Keys` — admin scope.
@@ -86,6 +88,7 @@ class Client:
             url_setting=setting,
         )
         self.files = Files(self)
+        self.trash = Trash(self)
         self.jobs = Jobs(self)
         self.workspaces = Workspaces(self)
         self.keys = Keys(self)

@@ -1,6 +1,6 @@
-"""The data-lifecycle calls on files: move and copy.
+"""The data-lifecycle calls on files: versions, restore, move and copy.
 
-:class:`granary.files.Files` inherits them, so they are reached as ``client.files.move(...)``
+:class:`granary.files.Files` inherits them, so they are reached as ``client.files.versions(...)``
 and so on; they live here to keep ``files.py`` about the seed's calls. A folder operation the
 server runs as a background job (``202 {"job_id"}``) is waited for here, so callers get the
 same answer either way.
@@ -8,10 +8,10 @@ same answer either way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union, cast
 
 from .jobs import JobProgress
-from .models import FileInfo, FolderResult, json_object
+from .models import FileInfo, FileVersion, FolderResult, json_object
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import Client
@@ -20,10 +20,43 @@ __all__ = ["FileLifecycle"]
 
 
 class FileLifecycle:
-    """Key changes of files (the base of ``client.files``)."""
+    """History and key changes of files (the base of ``client.files``)."""
 
     def __init__(self, client: Client) -> None:
         self._client = client
+
+    def versions(self, key: str, *, workspace_id: str) -> List[FileVersion]:
+        """The file's versions, newest first; ``is_current`` marks the one downloads serve.
+
+        Example::
+
+            for v in client.files.versions("raw/sample.vcf", workspace_id="ws_abc123"):
+                print(v["version_id"], v["size"], v["created_at"], "*" if v["is_current"] else "")
+        """
+        params = {"workspace_id": workspace_id, "key": key}
+        body = json_object(self._client.request_json("GET", "/v1/files/versions", params=params))
+        return cast(List[FileVersion], list(body.get("versions") or []))
+
+    def restore(self, key: str, *, workspace_id: str, version_id: str) -> FileInfo:
+        """Make an older version's content current again (as a new version); returns the file.
+
+        Example::
+
+            old = client.files.versions("raw/sample.vcf", workspace_id="ws_abc123")[1]
+            client.files.restore("raw/sample.vcf", workspace_id="ws_abc123", version_id=old["version_id"])
+        """
+        payload = {"workspace_id": workspace_id, "key": key, "version_id": version_id}
+        return cast(FileInfo, json_object(self._client.request_json("POST", "/v1/files/restore", json=payload)))
+
+    def delete_version(self, key: str, *, workspace_id: str, version_id: str) -> None:
+        """Remove one older version for good (needs ``files:delete``).
+
+        Example::
+
+            client.files.delete_version("raw/sample.vcf", workspace_id="ws_abc123", version_id="ver_1")
+        """
+        params = {"workspace_id": workspace_id, "key": key, "version_id": version_id}
+        self._client.request("DELETE", "/v1/files/versions", params=params).close()
 
     def move(
         self,

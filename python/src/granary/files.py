@@ -175,6 +175,7 @@ class Files(FileLifecycle):
         disposition: Optional[str] = None,
         link: Optional[str] = None,
         with_index: Optional[bool] = None,
+        version_id: Optional[str] = None,
     ) -> DownloadLink:
         """Get a signed URL for a file's bytes: ``{"url": ..., "expires_at": ...}``.
 
@@ -190,6 +191,7 @@ class Files(FileLifecycle):
                 (``x.bam.bai``, ``x.vcf.gz.tbi``) so samtools, bcftools, tabix and IGV find it;
                 ``"direct"`` for the store's own URL; default: the server's choice.
             with_index: also answer ``index_url`` and ``index_key`` when an index exists.
+            version_id: an older version (from :meth:`versions`) instead of the current one.
 
         Example::
 
@@ -207,6 +209,7 @@ class Files(FileLifecycle):
             "disposition": disposition,
             "link": link,
             "with_index": with_index,
+            "version_id": version_id,
         }
         out = cast(DownloadLink, json_object(self._client.request_json("GET", "/v1/files/download", params=params)))
         out["url"] = self._client.resolve(out["url"])
@@ -221,8 +224,10 @@ class Files(FileLifecycle):
         workspace_id: str,
         dest: PathLike = ".",
         progress: Optional[ProgressCallback] = None,
+        version_id: Optional[str] = None,
     ) -> str:
-        """Download a file to disk, streaming, and return the local path.
+        """Download a file (or, with ``version_id``, one of its older versions) to disk,
+        streaming, and return the local path.
 
         ``dest`` is a folder (an existing directory, or any path ending in ``/``, created if
         missing) — the file lands in ``dest/<name>`` — or a file path. Bytes go to a hidden temp
@@ -235,7 +240,7 @@ class Files(FileLifecycle):
                                                dest="./output/")
             print(f"Saved to {local_path}")     # ./output/sample.vcf
         """
-        link = self.download_url(key, workspace_id=workspace_id)
+        link = self.download_url(key, workspace_id=workspace_id, version_id=version_id)
         where, final = destination(dest, key.rstrip("/").rsplit("/", 1)[-1])
         resp = self._client.send("GET", link["url"], stream=True)
         try:
@@ -298,7 +303,8 @@ class Files(FileLifecycle):
     # ------------------------------------------------------------------ delete
 
     def delete(self, key: str, *, workspace_id: str) -> None:
-        """Delete a file. ``ApiError`` ``404 file_not_found`` if there is none under ``key``.
+        """Delete a file (to the trash when the workspace keeps one). ``ApiError``
+        ``404 file_not_found`` if there is none under ``key``.
 
         Example::
 

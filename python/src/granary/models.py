@@ -20,6 +20,11 @@ __all__ = [
     "Workspace",
     "ApiKeyInfo",
     "CreatedApiKey",
+    "FileVersion",
+    "TrashItem",
+    "TrashList",
+    "WorkspaceSettings",
+    "WorkspaceUsage",
     "Job",
     "FolderResult",
 ]
@@ -175,6 +180,63 @@ class FileList(List[FileInfo]):
 
     def __repr__(self) -> str:
         return f"FileList({list.__repr__(self)}, next_cursor={self.next_cursor!r}, folders={self.folders!r})"
+
+
+class FileVersion(TypedDict):
+    """One stored version of a file (``files.versions``), newest first."""
+
+    version_id: str
+    size: int
+    sha256: str
+    content_type: str
+    created_at: str
+    is_current: bool
+
+
+class TrashItem(TypedDict):
+    """A deleted file waiting in the trash; ``trash_id`` restores or purges it, and files deleted
+    by one call share ``group_id`` (``trash.restore_group``)."""
+
+    trash_id: str
+    group_id: str
+    file_id: str
+    key: str
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    updated_at: str
+    deleted_at: str
+    purge_at: str
+
+
+class TrashList(List[TrashItem]):
+    """One page of the trash: a plain ``list`` of items, plus ``next_cursor`` (``None`` at the end)."""
+
+    def __init__(self, items: Iterable[TrashItem] = (), next_cursor: Optional[str] = None) -> None:
+        super().__init__(items)
+        self.next_cursor = next_cursor
+
+    def __repr__(self) -> str:
+        return f"TrashList({list.__repr__(self)}, next_cursor={self.next_cursor!r})"
+
+
+class WorkspaceSettings(Workspace):
+    """A workspace with its data-lifecycle settings."""
+
+    trash_days: int
+    keep_versions: int
+
+
+class WorkspaceUsage(TypedDict):
+    """What a workspace holds: current files and bytes, and bytes kept by versions and the trash."""
+
+    files: int
+    bytes: int
+    version_bytes: int
+    trash_bytes: int
+    versions: int
+    trash_files: int
 
 
 class _JobBase(TypedDict):

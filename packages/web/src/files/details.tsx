@@ -1,16 +1,15 @@
 /** The selected file: its metadata with copy buttons, and what can be done with it. */
 import type { FileInfo } from '@granary/client'
-import { signal, useSignal } from '@preact/signals'
+import { useSignal } from '@preact/signals'
 import { lazy, Suspense } from 'preact/compat'
 import { errorText, formatBytes, formatDate } from '../format.ts'
 import { client } from '../session.ts'
-import { confirmAction } from '../ui/dialogs.tsx'
 import { copyText, notify } from '../ui/notices.tsx'
-import { refresh } from './listing.ts'
+import { deleteFile, moveFile } from './file-actions.ts'
+import { selected } from './selection.ts'
 
 const Preview = lazy(() => import('./preview.tsx').then((m) => ({ default: m.Preview })))
-
-export const selected = signal<FileInfo | undefined>(undefined)
+const Versions = lazy(() => import('./versions.tsx').then((m) => ({ default: m.Versions })))
 
 const EXPIRIES = [
   { seconds: 3600, label: '1 hour' },
@@ -29,28 +28,10 @@ function closeDetails(): void {
   row?.focus()
 }
 
-/** Asks, then deletes; the list refreshes. */
-export async function deleteFile(workspaceId: string, file: FileInfo): Promise<void> {
-  const ok = await confirmAction({
-    title: `Delete ${file.name}?`,
-    message: `${file.key} (${formatBytes(file.size)}) will be deleted. This cannot be undone.`,
-    confirmLabel: 'Delete',
-    danger: true,
-  })
-  if (!ok) return
-  try {
-    await client.value.files.delete(file.key, { workspaceId })
-    if (selected.value?.key === file.key) selected.value = undefined
-    notify(`Deleted ${file.key}`)
-    await refresh()
-  } catch (err) {
-    notify(`Could not delete ${file.key}: ${errorText(err)}`, { error: true })
-  }
-}
-
 export function Details({ workspaceId }: { workspaceId: string }) {
   const file = selected.value
   const previewing = useSignal<string | undefined>(undefined)
+  const history = useSignal<string | undefined>(undefined)
   if (!file) return null
   const fields: [string, string][] = [
     ['Key', file.key],
@@ -109,10 +90,27 @@ export function Details({ workspaceId }: { workspaceId: string }) {
         >
           Preview
         </button>
+        <button
+          type="button"
+          onClick={() => {
+            history.value = history.value === file.key ? undefined : file.key
+          }}
+          aria-expanded={history.value === file.key}
+        >
+          Versions
+        </button>
+        <button type="button" onClick={() => void moveFile(workspaceId, file)}>
+          Move / rename
+        </button>
         <button type="button" class="danger" onClick={() => void deleteFile(workspaceId, file)}>
           Delete
         </button>
       </div>
+      {history.value === file.key && (
+        <Suspense fallback={<p class="loading">Loading versions…</p>}>
+          <Versions workspaceId={workspaceId} file={file} />
+        </Suspense>
+      )}
       <ShareLink workspaceId={workspaceId} file={file} />
       {previewing.value === file.key && (
         <Suspense fallback={<p class="loading">Loading preview…</p>}>
@@ -123,10 +121,17 @@ export function Details({ workspaceId }: { workspaceId: string }) {
   )
 }
 
-/** Downloads through a signed URL: the browser saves it (attachment), the page stays. */
-async function download(workspaceId: string, file: FileInfo): Promise<void> {
+/**
+ * Downloads through a signed URL: the browser saves it (attachment), the page stays. With
+ * `versionId`, an older version of the file.
+ */
+export async function download(
+  workspaceId: string,
+  file: FileInfo,
+  versionId?: string,
+): Promise<void> {
   try {
-    const { url } = await client.value.files.downloadUrl(file.key, { workspaceId })
+    const { url } = await client.value.files.downloadUrl(file.key, { workspaceId, versionId })
     const a = document.createElement('a')
     a.href = url
     a.download = file.name

@@ -5,13 +5,13 @@
 import type { FileInfo } from '@granary/client'
 import { useSignal } from '@preact/signals'
 import { useEffect } from 'preact/hooks'
-import { filesHref, go } from '../route.ts'
+import { filesHref, go, trashHref } from '../route.ts'
 import { askText } from '../ui/dialogs.tsx'
 import { notify } from '../ui/notices.tsx'
 import { filesFromDrop, filesFromInput } from '../uploads/drop.ts'
 import { enqueue, onUploaded } from '../uploads/queue.ts'
 import { Breadcrumbs } from './breadcrumbs.tsx'
-import { Details, selected } from './details.tsx'
+import { Details } from './details.tsx'
 import { FileTable } from './file-table.tsx'
 import {
   filter,
@@ -25,6 +25,7 @@ import {
   refresh,
   rememberFolder,
 } from './listing.ts'
+import { selected } from './selection.ts'
 
 interface Props {
   workspaceId: string
@@ -139,6 +140,9 @@ function Toolbar(props: Props & { onFiles: (picked: ReturnType<typeof filesFromI
       <button type="button" onClick={newFolder}>
         New folder
       </button>
+      <a class="button" href={trashHref(workspaceId)}>
+        Trash
+      </a>
       <button type="button" onClick={() => void refresh()} aria-label="Refresh the list">
         ⟳
       </button>

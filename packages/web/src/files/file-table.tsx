@@ -6,8 +6,9 @@ import type { FileInfo } from '@granary/client'
 import { baseName, formatBytes, formatDate } from '../format.ts'
 import { filesHref, go } from '../route.ts'
 import { Icon } from '../ui/icon.tsx'
-import { deleteFile, selected } from './details.tsx'
+import { deleteFile } from './file-actions.ts'
 import { loading, type Row, rows, type SortBy, sort } from './listing.ts'
+import { selected } from './selection.ts'
 
 interface Props {
   workspaceId: string

@@ -12,6 +12,8 @@ interface Question {
   danger?: boolean
   /** Present: ask for a text (labelled this). */
   inputLabel?: string
+  /** The text the input starts with (e.g. the current name, to rename it). */
+  initial?: string
   resolve: (answer: string | undefined) => void
 }
 
@@ -61,7 +63,7 @@ export function DialogHost() {
         {question.inputLabel && (
           <label class="field">
             {question.inputLabel}
-            <input name="answer" required autoComplete="off" />
+            <input name="answer" required autoComplete="off" defaultValue={question.initial} />
           </label>
         )}
         <div class="actions">

@@ -1,18 +1,29 @@
 /** Short messages read out by screen readers (aria-live), e.g. "Deleted raw/a.vcf". */
 import { signal } from '@preact/signals'
 
+/** A button beside the message, e.g. "Undo" right after a delete. */
+export interface NoticeAction {
+  label: string
+  run: () => void
+}
+
 interface Notice {
   text: string
   error: boolean
+  action?: NoticeAction | undefined
 }
 
 const current = signal<Notice | undefined>(undefined)
 let timer: ReturnType<typeof setTimeout> | undefined
 
-export function notify(text: string, { error = false } = {}): void {
-  current.value = { text, error }
+export function notify(
+  text: string,
+  { error = false, action }: { error?: boolean; action?: NoticeAction } = {},
+): void {
+  current.value = { text, error, action }
   clearTimeout(timer)
-  if (!error) timer = setTimeout(() => (current.value = undefined), 6000)
+  // A message with an action stays longer: there must be time to reach its button.
+  if (!error) timer = setTimeout(() => (current.value = undefined), action ? 15_000 : 6000)
 }
 
 export function Notices() {
@@ -26,6 +37,18 @@ export function Notices() {
       {notice && (
         <>
           <span>{notice.text}</span>
+          {notice.action && (
+            <button
+              type="button"
+              onClick={() => {
+                const run = notice.action?.run
+                current.value = undefined
+                run?.()
+              }}
+            >
+              {notice.action.label}
+            </button>
+          )}
           <button
             type="button"
             class="link"
