@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'invalid_move',
   'unauthenticated',
   'insufficient_scope',
+  'quota_exceeded',
   'invalid_signature',
   'url_expired',
   'link_revoked',

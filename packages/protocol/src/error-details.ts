@@ -20,6 +20,15 @@ export const errorDetailsSchemas = {
   upload_too_large: details({ max_bytes: integer }, ['max_bytes']),
   checksum_mismatch: details({ part_number: integer, etag: text, md5: text }),
   range_not_satisfiable: details({ size: integer }, ['size']),
+  quota_exceeded: details(
+    {
+      resource: { type: 'string', enum: ['bytes', 'files'] },
+      limit: integer,
+      used: integer,
+      requested: integer,
+    },
+    ['resource', 'limit', 'used', 'requested'],
+  ),
   invalid_region: details({ region: text, known_contigs: { type: 'array', items: text } }, [
     'region',
   ]),

@@ -50,6 +50,7 @@ ERROR_CODES = (
     "invalid_move",
     "unauthenticated",
     "insufficient_scope",
+    "quota_exceeded",
     "invalid_signature",
     "url_expired",
     "link_revoked",

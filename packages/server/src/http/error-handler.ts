@@ -14,6 +14,7 @@ export const STATUS_BY_CODE = {
   upload_timeout: 408,
   unauthenticated: 401,
   insufficient_scope: 403,
+  quota_exceeded: 403,
   invalid_signature: 403,
   storage_link_refused: 403,
   url_expired: 403,
