@@ -46,6 +46,18 @@ export const workspaceSettingsProperties = {
     description:
       'Versions kept per file, the current one included; 1 keeps no history. Default 10.',
   },
+  quota_bytes: {
+    type: ['integer', 'null'],
+    minimum: 0,
+    description:
+      'Bytes the workspace may hold, current files, older versions and the trash together; null: no limit (the default).',
+  },
+  quota_files: {
+    type: ['integer', 'null'],
+    minimum: 0,
+    description:
+      'Files it may hold, older versions and trash items each counting one; null: no limit (the default).',
+  },
 } as const
 
 export const workspaceSettingsBody = {
@@ -57,7 +69,15 @@ export const workspaceSettingsBody = {
 
 export const workspaceDetailSchema = {
   type: 'object',
-  required: ['id', 'name', 'created_at', 'trash_days', 'keep_versions'],
+  required: [
+    'id',
+    'name',
+    'created_at',
+    'trash_days',
+    'keep_versions',
+    'quota_bytes',
+    'quota_files',
+  ],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },

@@ -15,6 +15,7 @@ import { findIndexFile } from './links/index-siblings.ts'
 import type { LinkService } from './links/link-service.ts'
 import { type FilePage, listFiles } from './listing.ts'
 import type { BlobStore, FileRecord, MetadataStore, SignedUrl, TransferUrls } from './ports.ts'
+import { assertRoomFor } from './quota.ts'
 import { servingFor } from './serving-policy.ts'
 
 export interface FileServiceDeps {
@@ -56,6 +57,8 @@ export interface FormUpload {
   overwrite: boolean
   body: Readable
   maxBytes: number
+  /** What the request declares it carries (Content-Length less the form's own overhead). */
+  declaredBytes?: number
   /**
    * Settles when the rest of the request is read (a form's trailing parts). The commit waits for
    * it; a rejection discards the stored bytes and is the upload's answer.
@@ -99,6 +102,10 @@ export class FileService {
     await this.#authorize(principal, 'files:write', upload.workspaceId)
     const key = keyFor(upload.path, upload.filename)
     if (!upload.overwrite) await this.#requireAbsent(upload.workspaceId, key)
+    await assertRoomFor(this.#deps.metadata, upload.workspaceId, {
+      files: 1,
+      bytes: upload.declaredBytes ?? 0,
+    })
     const blobName = blobNameFor(upload.workspaceId, key, this.#deps.clock)
     const stored = await this.#deps.blobs.put(blobName, upload.body, {
       maxSize: upload.maxBytes,

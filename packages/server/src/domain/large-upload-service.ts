@@ -29,6 +29,7 @@ import type {
   TransferUrls,
   Upload,
 } from './ports.ts'
+import { assertRoomFor } from './quota.ts'
 import type { UploadGrant } from './transfer-endpoints.ts'
 import { discardBytes, isExpired, newUpload, putVerdict } from './upload.ts'
 import type { UploadPolicy } from './upload-policy.ts'
@@ -101,6 +102,7 @@ export class LargeUploadService {
     const { overwrite } = request
     if (!overwrite && (await this.#deps.metadata.getFile(request.workspaceId, key)))
       throw fileExists(key)
+    await assertRoomFor(this.#deps.metadata, request.workspaceId, { files: 1, bytes: request.size })
     const { policy, clock } = this.#deps
     const upload = newUpload(
       {

@@ -23,6 +23,10 @@ export interface WorkspaceSettings {
   trashDays: number
   /** Versions kept per file, the current one included; 1 keeps no history. */
   keepVersions: number
+  /** Bytes the workspace may hold, versions and trash included (domain/quota.ts); null: no limit. */
+  quotaBytes: number | null
+  /** Files it may hold, versions and trash items included; null: no limit. */
+  quotaFiles: number | null
 }
 
 /** Counters kept by the database's triggers: reading them is one row. */

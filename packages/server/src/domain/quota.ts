@@ -3,6 +3,7 @@
  * holds, current files, old versions and the trash alike, since all of them keep bytes on disk.
  */
 import { AppError } from './errors.ts'
+import type { WorkspaceSettingsStore, WorkspaceUsage } from './lifecycle-ports.ts'
 
 export interface WorkspaceQuota {
   quotaBytes: number | null
@@ -39,4 +40,28 @@ function exceeded(
       `${resource} with PATCH /v1/workspaces/{id}.`,
     { details: { resource, limit, used, requested } },
   )
+}
+
+/**
+ * The early check of a call that will add `requested` (an upload's declared size), before any
+ * byte is read; the commit checks again with the actual size, in its transaction.
+ */
+export async function assertRoomFor(
+  store: WorkspaceSettingsStore,
+  workspaceId: string,
+  requested: QuotaUsage,
+): Promise<void> {
+  const settings = await store.getWorkspaceSettings(workspaceId)
+  if (!settings || (settings.quotaBytes === null && settings.quotaFiles === null)) return
+  const usage = await store.getWorkspaceUsage(workspaceId)
+  if (!usage) return
+  checkQuota(settings, quotaUsage(usage), requested)
+}
+
+/** What quotas count: current files, older versions and the trash. */
+export function quotaUsage(usage: WorkspaceUsage): QuotaUsage {
+  return {
+    files: usage.files + usage.versions + usage.trashFiles,
+    bytes: usage.bytes + usage.versionBytes + usage.trashBytes,
+  }
 }

@@ -313,6 +313,8 @@ export function toWorkspaceDetail(workspace: WorkspaceDetail): WorkspaceDetailWi
     created_at: workspace.createdAt,
     trash_days: workspace.trashDays,
     keep_versions: workspace.keepVersions,
+    quota_bytes: workspace.quotaBytes,
+    quota_files: workspace.quotaFiles,
   }
 }
 
@@ -322,6 +324,8 @@ export function fromWorkspaceSettingsBody(
   return {
     ...(body.trash_days === undefined ? {} : { trashDays: body.trash_days }),
     ...(body.keep_versions === undefined ? {} : { keepVersions: body.keep_versions }),
+    ...(body.quota_bytes === undefined ? {} : { quotaBytes: body.quota_bytes }),
+    ...(body.quota_files === undefined ? {} : { quotaFiles: body.quota_files }),
   }
 }
 

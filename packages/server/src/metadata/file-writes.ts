@@ -12,6 +12,7 @@ import { keepAsVersion } from './file-versions.ts'
 import { fileRecord, fileRow } from './rows.ts'
 import type { Database } from './schema.ts'
 import type { SqlDialect } from './sql-dialect.ts'
+import { enforceQuotaIn } from './workspace-settings.ts'
 
 export async function findFile(
   db: Kysely<Database>,
@@ -64,6 +65,7 @@ export async function putFileIn(
       `A file '${file.key}' already exists; send overwrite=true to replace it.`,
     )
   }
+  await enforceQuotaIn(trx, file.workspaceId, { files: 1, bytes: file.size }, options.lock)
   const stored = { ...file, versionId: newVersionId(file) }
   if (!existing) {
     await trx.insertInto('files').values(fileRow(stored)).execute()

@@ -8,6 +8,9 @@ export interface WorkspacesTable {
   /** Settings (migration 0005); the database fills the defaults. */
   trash_days: Generated<number>
   keep_versions: Generated<number>
+  /** Quotas (migration 0017); null: no limit. */
+  quota_bytes: number | string | null
+  quota_files: number | string | null
 }
 
 export interface ApiKeysTable {

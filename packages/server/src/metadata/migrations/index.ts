@@ -9,6 +9,7 @@ import * as jobs from './0006-jobs.ts'
 import * as auditEvents from './0007-audit-events.ts'
 import * as verifyingUploads from './0008-verifying-uploads.ts'
 import * as webhooks from './0009-webhooks.ts'
+import * as workspaceQuotas from './0017-workspace-quotas.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void>
@@ -25,6 +26,7 @@ const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0007-audit-events': auditEvents,
   '0008-verifying-uploads': verifyingUploads,
   '0009-webhooks': webhooks,
+  '0017-workspace-quotas': workspaceQuotas,
 }
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */

@@ -48,6 +48,7 @@ export function uploadRoute(
               overwrite: form.overwrite ?? true,
               body: file,
               maxBytes: options.maxUploadBytes,
+              declaredBytes: declaredFileBytes(request.headers['content-length']),
               complete: rest,
             })
           },
@@ -89,4 +90,13 @@ function required(workspaceId: string | undefined): string {
 /** 500000000 -> '500 MB' (the seed's wording), else the exact byte count. */
 function megabytes(bytes: number): string {
   return bytes % 1_000_000 === 0 ? `${bytes / 1_000_000} MB` : `${bytes} bytes`
+}
+
+/** The form's own parts (boundaries, fields) take at most this much of its Content-Length. */
+const FORM_OVERHEAD_BYTES = 64 * 1024
+
+/** A lower bound of the file's size from the request's Content-Length, for the early quota check. */
+function declaredFileBytes(contentLength: string | undefined): number {
+  const declared = Number(contentLength)
+  return Number.isFinite(declared) ? Math.max(0, declared - FORM_OVERHEAD_BYTES) : 0
 }
