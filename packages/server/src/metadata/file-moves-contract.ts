@@ -99,6 +99,24 @@ export function describeFileMoves(name: string, make: () => Promise<MetadataStor
       assert.equal((await store.getFile(ws, 'r/two'))?.blobName, file.blobName)
     })
 
+    test('a copy has a version of its own: the source and the copy both replace and keep history', async () => {
+      const { file } = await put('vv/src')
+      const copy = await store.copyFile({ ...request('vv/src', 'vv/dst'), id: newFileId() })
+      assert.notEqual(copy.file.versionId, file.versionId)
+      await put('vv/src')
+      await put('vv/dst')
+      assert.equal((await store.listVersions(ws, 'vv/dst'))?.[0]?.isCurrent, true)
+    })
+
+    test('moving over a file with history drops that history and frees its bytes', async () => {
+      const { file: old } = await put('ov/target')
+      await put('ov/target')
+      await put('ov/source')
+      const moved = await store.moveFile(request('ov/source', 'ov/target', true))
+      assert.ok(moved.freedBlobNames.length >= 1)
+      assert.equal(await store.isBlobReferenced(old.blobName), false)
+    })
+
     test('moveFolder moves every file under the folder in one call, keeping ids', async () => {
       const ids = new Map<string, string>()
       for (const key of ['f/a', 'f/sub/b', 'f/sub/c']) ids.set(key, (await put(key)).file.id)

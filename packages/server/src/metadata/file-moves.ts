@@ -7,7 +7,7 @@ import { sql, type Transaction } from 'kysely'
 import { crashPoint } from '../crash-points.ts'
 import { type AuditFacts, fileFacts } from '../domain/audit.ts'
 import { AppError } from '../domain/errors.ts'
-import { newFileId } from '../domain/ids.ts'
+import { newFileId, versionId } from '../domain/ids.ts'
 import { prefixUpperBound } from '../domain/keys.ts'
 import type { FileMoveResult, FolderStepResult, MoveRequest } from '../domain/move-ports.ts'
 import type { FileRecord } from '../domain/ports.ts'
@@ -217,8 +217,18 @@ export async function countUnder(
   return Number(row.n)
 }
 
+/** A copy is a new file: new id, and a version id of its own (versions are keyed by it). */
 function copyOf(source: FileRecord, key: string, id: string, now: string): FileRecord {
-  return { ...source, id, key, name: nameOf(key), createdAt: now, updatedAt: now }
+  const version = versionId(Date.parse(now))
+  return {
+    ...source,
+    id,
+    key,
+    name: nameOf(key),
+    versionId: version,
+    createdAt: now,
+    updatedAt: now,
+  }
 }
 
 function nameOf(key: string): string {
