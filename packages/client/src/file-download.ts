@@ -1,5 +1,7 @@
-import { counted, readChunks } from './body-stream.ts'
+import { counted } from './body-stream.ts'
 import type { Progress } from './file-options.ts'
+
+const WRITE_BUFFER = 1024 * 1024
 
 export interface SaveOptions {
   /** A folder (existing, or ending in `/`: created) or a file path (its folder created); default: cwd. */
@@ -16,7 +18,7 @@ export interface SaveOptions {
  * place once complete, so a failed download never leaves a partial file under the final name.
  */
 export async function saveToFile(
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   options: SaveOptions,
 ): Promise<string> {
   const target = await resolveTarget(options.dest, options.name)
@@ -30,8 +32,10 @@ export async function saveToFile(
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${suffix}.part`)
   const onBytes = (loaded: number) => options.onProgress?.({ loaded, total: options.size })
   try {
-    const chunks = counted(readChunks(body), { size: options.size, onBytes })
-    await pipeline(chunks, createWriteStream(temp, { flags: 'wx', flush: true }))
+    const chunks = counted(body, { size: options.size, onBytes })
+    // A large buffer lets the file stream write many socket chunks per call (writev).
+    const file = createWriteStream(temp, { flags: 'wx', flush: true, highWaterMark: WRITE_BUFFER })
+    await pipeline(chunks, file)
     await rename(temp, target)
   } catch (err) {
     await rm(temp, { force: true })

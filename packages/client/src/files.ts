@@ -335,8 +335,7 @@ export class Files {
       ? null
       : response.headers.get('content-length')
     const size = length === null ? undefined : Number(length)
-    const body = response.body ?? new Blob([]).stream()
-    return saveToFile(body, { dest: target, name, size, onProgress: options.onProgress })
+    return saveToFile(response.body, { dest: target, name, size, onProgress: options.onProgress })
   }
 
   /**

@@ -9,6 +9,7 @@ import {
 import { Files } from './files.ts'
 import { Jobs } from './jobs.ts'
 import { Keys } from './keys.ts'
+import { inNode } from './node-get.ts'
 import { Storage } from './storage.ts'
 import { type BusyRetry, type FetchLike, Transport } from './transport.ts'
 import { Trash } from './trash.ts'
@@ -77,6 +78,7 @@ export class Granary {
       fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       streamUploads: options.streamUploads ?? streamsRequestBodies(),
       busyRetry: options.busyRetry,
+      nodeHttp: options.fetch === undefined && inNode(),
     })
     const workspaceId = options.workspaceId ?? env.GRANARY_WORKSPACE
     this.files = new Files(this.#transport, {

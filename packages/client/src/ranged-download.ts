@@ -1,6 +1,6 @@
-import { readChunks } from './body-stream.ts'
 import { ApiError, NetworkError } from './errors.ts'
 import type { DownloadOptions } from './file-options.ts'
+import type { BodyResponse } from './node-get.ts'
 import { ProgressMeter } from './progress-meter.ts'
 import { backoffDelay, DEFAULT_RETRY, isTransient, sleep } from './retry.ts'
 import type { Transport } from './transport.ts'
@@ -32,16 +32,16 @@ export interface Probe {
 export async function probe(
   transport: Transport,
   options: RangedDownloadOptions,
-): Promise<{ response: Response } | { probe: Probe }> {
+): Promise<{ response: BodyResponse } | { probe: Probe }> {
   const url = await options.signUrl()
-  const response = await transport.fetchOk(url, {
+  const response = await transport.get(url, {
     headers: { range: 'bytes=0-' },
-    signal: options.signal ?? null,
+    signal: options.signal,
   })
   const size = totalOf(response.headers.get('content-range'))
   const threshold = options.parallelThreshold ?? PARALLEL_DOWNLOAD_THRESHOLD
   if (response.status !== 206 || size === undefined || size < threshold) return { response }
-  await response.body?.cancel()
+  await response.cancel()
   return { probe: { url, size, etag: response.headers.get('etag') } }
 }
 
@@ -148,9 +148,9 @@ interface RangeRequest {
 
 async function getRange(transport: Transport, request: RangeRequest): Promise<void> {
   const { start, end, handle, meter } = request
-  const response = await transport.fetchOk(request.url, {
+  const response = await transport.get(request.url, {
     headers: { range: `bytes=${start}-${end - 1}` },
-    signal: request.signal ?? null,
+    signal: request.signal,
   })
   const etag = response.headers.get('etag')
   const range = response.headers.get('content-range') ?? ''
@@ -159,7 +159,7 @@ async function getRange(transport: Transport, request: RangeRequest): Promise<vo
     !range.includes(`${start}-${end - 1}/`) ||
     etag !== request.first.etag
   ) {
-    await response.body?.cancel()
+    await response.cancel()
     throw new Error(
       `The file changed on the server during the download (range ${start}-${end - 1}).`,
     )
@@ -177,7 +177,7 @@ async function getRange(transport: Transport, request: RangeRequest): Promise<vo
     batched = 0
   }
   try {
-    for await (const chunk of readChunks(response.body ?? new Blob([]).stream())) {
+    for await (const chunk of response.body) {
       const length = Math.min(chunk.byteLength, end - position - batched)
       batch.push(length === chunk.byteLength ? chunk : chunk.subarray(0, length))
       batched += length
