@@ -205,6 +205,38 @@ describe('granary CLI against a running server', () => {
     assert.match(gone.stderr, /^granary: error: .*\(trash_item_not_found\)\n$/)
   })
 
+  test('usage: current, versions, trash and the quotas; an upload past the quota is refused', async () => {
+    const set = await fetch(`${server.url}/v1/workspaces/ws_default`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ quota_files: 1000 }),
+    })
+    assert.equal(set.status, 200)
+    const json = JSON.parse(await ok(['usage', '--json']))
+    assert.equal(json.quota_files, 1000)
+    assert.equal(json.quota_bytes, null)
+    const text = await ok(['usage'])
+    const held = json.files + json.versions + json.trash_files
+    assert.match(text, new RegExp(`files: ${held} of 1000 \\(\\d+%\\)`))
+    assert.match(text, /bytes: none/)
+    assert.match(text, /^ {2}current {3}\d+ files, /m)
+
+    await fetch(`${server.url}/v1/workspaces/ws_default`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ quota_files: held }),
+    })
+    await writeFile(join(work, 'over.txt'), 'over\n')
+    const refused = await granary(['upload', 'over.txt', '-w', 'ws_default'])
+    assert.equal(refused.code, 1)
+    assert.match(refused.stderr, /quota of \d+ files .*\(quota_exceeded\)\n$/)
+    await fetch(`${server.url}/v1/workspaces/ws_default`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ quota_files: null }),
+    })
+  })
+
   test('usage errors exit non-zero with help, not a stack trace', async () => {
     const bad = await granary(['download'])
     assert.notEqual(bad.code, 0)

@@ -127,3 +127,17 @@ def test_a_failed_job_raises_its_error(fake: FakeServer) -> None:
         c.files.copy("raw/", "old/", workspace_id="ws_a")
     assert raised.value.code == "file_exists"
     assert "old/a.vcf exists" in str(raised.value)
+
+
+def test_quota_set_refused_and_removed(admin: Client, tmp_path: Path) -> None:
+    ws = f"ws_quota{uuid.uuid4().hex[:8]}"
+    ensure_workspace(admin, ws, "quota")
+    settings = admin.workspaces.update(ws, quota_files=1)
+    assert settings["quota_files"] == 1 and settings["quota_bytes"] is None
+    put(admin, ws, tmp_path, "q/one.txt", b"one")
+    with pytest.raises(ApiError) as refused:
+        put(admin, ws, tmp_path, "q/two.txt", b"two")
+    assert refused.value.code == "quota_exceeded"
+    assert refused.value.status == 403
+    assert admin.workspaces.update(ws, quota_files=None)["quota_files"] is None
+    put(admin, ws, tmp_path, "q/two.txt", b"two")

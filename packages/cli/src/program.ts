@@ -11,6 +11,7 @@ import { type LoadServer, registerServeCommand } from './serve.ts'
 import { registerTransferCommands } from './transfer.ts'
 import { registerTrashCommands } from './trash.ts'
 import { registerUploadCommands } from './uploads.ts'
+import { registerUsageCommand } from './usage.ts'
 import { registerWebhookCommands } from './webhooks.ts'
 
 export const VERSION = GRANARY_VERSION
@@ -72,6 +73,7 @@ export function buildProgram(io: RunIO, options: ProgramOptions = {}): Command {
   registerAuditCommand(program, io)
   registerRevokeLinksCommand(program, io)
   registerAdminCommands(program, io, options.loadServer)
+  registerUsageCommand(program, io)
   registerWebhookCommands(program, io)
   registerServeCommand(program, io, options.loadServer)
   return program

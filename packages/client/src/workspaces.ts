@@ -14,6 +14,10 @@ export interface WorkspaceSettingsUpdate {
   trashDays?: number
   /** Versions kept per file, the current one included; 1 keeps no history (default 10). */
   keepVersions?: number
+  /** Bytes the workspace may hold, versions and trash included; null removes the quota. */
+  quotaBytes?: number | null
+  /** Files it may hold, versions and trash items included; null removes the quota. */
+  quotaFiles?: number | null
   signal?: AbortSignal
 }
 
@@ -68,8 +72,13 @@ export class Workspaces {
    * await admin.workspaces.update('ws_abc123', { trashDays: 30, keepVersions: 5 })
    */
   update(id: string, options: WorkspaceSettingsUpdate): Promise<WorkspaceSettings> {
-    const { trashDays, keepVersions, signal } = options
-    const json = { trash_days: trashDays, keep_versions: keepVersions }
+    const { trashDays, keepVersions, quotaBytes, quotaFiles, signal } = options
+    const json = {
+      trash_days: trashDays,
+      keep_versions: keepVersions,
+      quota_bytes: quotaBytes,
+      quota_files: quotaFiles,
+    }
     return this.#transport.json('PATCH', `/v1/workspaces/${encodeURIComponent(id)}`, {
       json,
       signal,

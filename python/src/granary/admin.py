@@ -14,6 +14,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Workspaces", "Keys"]
 
 
+class _Unchanged:
+    """A setting left out of an update (``None`` means "no limit" for quotas)."""
+
+
+UNCHANGED = _Unchanged()
+
+
 class Workspaces:
     """Workspaces, reached as ``client.workspaces``.
 
@@ -59,6 +66,8 @@ class Workspaces:
         *,
         trash_days: Optional[int] = None,
         keep_versions: Optional[int] = None,
+        quota_bytes: Union[int, _Unchanged, None] = UNCHANGED,
+        quota_files: Union[int, _Unchanged, None] = UNCHANGED,
     ) -> WorkspaceSettings:
         """Change a workspace's settings (admin); returns the workspace.
 
@@ -66,6 +75,8 @@ class Workspaces:
             trash_days: days a deleted file stays in the trash; ``0`` deletes at once (default 7).
             keep_versions: versions kept per file, the current one included; ``1`` keeps no
                 history (default 10).
+            quota_bytes, quota_files: what the workspace may hold, older versions and the trash
+                included; ``None`` removes the quota. Left out: unchanged.
 
         Example::
 
@@ -76,6 +87,10 @@ class Workspaces:
             payload["trash_days"] = trash_days
         if keep_versions is not None:
             payload["keep_versions"] = keep_versions
+        if not isinstance(quota_bytes, _Unchanged):
+            payload["quota_bytes"] = quota_bytes
+        if not isinstance(quota_files, _Unchanged):
+            payload["quota_files"] = quota_files
         path = f"/v1/workspaces/{quote(workspace_id, safe='')}"
         return cast(WorkspaceSettings, json_object(self._client.request_json("PATCH", path, json=payload)))
 

@@ -226,6 +226,8 @@ class WorkspaceSettings(Workspace):
 
     trash_days: int
     keep_versions: int
+    quota_bytes: Optional[int]
+    quota_files: Optional[int]
 
 
 class WorkspaceUsage(TypedDict):
