@@ -124,3 +124,40 @@ export const jobSchema = {
     updated_at: timestamp,
   },
 } as const
+
+/**
+ * DELETE /v1/files: one file (`key`, the seed's call) or a whole folder (`prefix` ending in '/'
+ * and `recursive=true`).
+ */
+export const deleteFilesQuery = {
+  type: 'object',
+  required: ['workspace_id'],
+  additionalProperties: false,
+  properties: {
+    workspace_id: workspaceId,
+    key: { ...key, description: "The file's key." },
+    prefix: {
+      ...key,
+      description: "A folder ending in '/' (e.g. raw/): every file under it, with recursive=true.",
+    },
+    recursive: {
+      type: 'boolean',
+      default: false,
+      description: 'Required with prefix, so a folder is never deleted by accident.',
+    },
+  },
+} as const
+
+export const folderDeletedSchema = {
+  type: 'object',
+  required: ['deleted', 'group_id'],
+  additionalProperties: false,
+  properties: {
+    deleted: { ...count, description: 'Files sent to the trash (or deleted, with trash_days 0).' },
+    group_id: {
+      type: ['string', 'null'],
+      description:
+        'The trash group they share: restoring it restores the whole folder. null when the workspace keeps no trash.',
+    },
+  },
+} as const

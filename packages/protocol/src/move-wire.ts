@@ -1,6 +1,8 @@
 /** Wire types of move, copy and jobs, derived from move-schemas.ts like wire.ts does. */
 import type {
+  deleteFilesQuery,
   folderCopiedSchema,
+  folderDeletedSchema,
   folderMovedSchema,
   jobSchema,
   jobStartedResponse,
@@ -15,3 +17,6 @@ export type FolderCopied = Wire<typeof folderCopiedSchema>
 export type JobStarted = Wire<typeof jobStartedResponse>
 /** GET /v1/jobs/{id}. */
 export type JobInfo = Wire<typeof jobSchema>
+/** DELETE /v1/files with prefix and recursive=true. */
+export type FolderDeleted = Wire<typeof folderDeletedSchema>
+export type DeleteFilesQuery = Wire<typeof deleteFilesQuery>

@@ -7,7 +7,8 @@ import type { BlobDeletions } from './blob-deletions.ts'
 import { type Clock, isoNow } from './clock.ts'
 import { contentTypeFor } from './content-types.ts'
 import { AppError } from './errors.ts'
-import { FileRemoval } from './file-removal.ts'
+import { FileRemoval, type Removal } from './file-removal.ts'
+import { deleteFolder } from './folder-delete.ts'
 import { newFileId, versionId } from './ids.ts'
 import { keyFor, nameOf, validateKey, validatePrefix } from './keys.ts'
 import { grantFor } from './link-grants.ts'
@@ -259,6 +260,16 @@ export class FileService {
     if (!removed) throw fileNotFound(workspaceId, key)
     crashPoint('delete.queued')
     await this.removal.freeNow(removed.freedBlobNames)
+  }
+
+  /** DELETE /v1/files?prefix=...&recursive=true: the whole folder at once (folder-delete.ts). */
+  async deleteFolder(principal: Principal, workspaceId: string, prefix: string): Promise<Removal> {
+    const attempt = facts('file.delete', { workspaceId, key: prefix })
+    await recordingDenials(this.#deps.metadata, this.#deps.clock, principal, attempt, () =>
+      this.#authorize(principal, 'files:delete', workspaceId),
+    )
+    const audit = auditContext(principal, this.#deps.clock)
+    return deleteFolder(this.#deps.metadata, this.removal, { workspaceId, prefix, audit })
   }
 
   async get(
