@@ -2,7 +2,7 @@
 /**
  * Builds the web UI into dist/: index.html (no inline script: the CSP forbids it) and
  * assets/<name>-<hash>.{js,css}, whose names change whenever their bytes do, so the server can
- * let browsers cache them for a year. Chunks loaded with import() (admin, preview) stay out of
+ * let browsers cache them for a year. viewer.html is the genome viewer's own page (igv). Chunks loaded with import() (admin, preview) stay out of
  * the initial download.
  *
  *   node packages/web/build.mjs [outdir]
@@ -56,12 +56,40 @@ export async function buildWeb(outdir = join(here, 'dist')) {
     join(outdir, 'index.html'),
     template.replace('<!-- assets -->', tags.join('\n    ')),
   )
+  await buildViewer(outdir, assets)
   const measured = []
   for (const file of [...initial, ...css]) {
     const bytes = await readFile(resolve(file))
     measured.push({ file: basename(file), bytes: bytes.length, gzipped: gzipSync(bytes).length })
   }
   return { outdir, initial: measured }
+}
+
+/**
+ * The genome viewer (viewer.html and its own script): a separate page, so igv (megabytes) never
+ * weighs on the main UI and only this page's CSP has to allow the inline styles igv inserts.
+ */
+async function buildViewer(outdir, assets) {
+  const result = await esbuild.build({
+    entryPoints: { viewer: join(here, 'src/viewer/viewer.ts') },
+    // igv's "browser" field names its UMD build; the ES module build is "module".
+    mainFields: ['module', 'main'],
+    outdir: assets,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome110', 'firefox115', 'safari16'],
+    minify: true,
+    entryNames: '[name]-[hash]',
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  })
+  const entry = Object.keys(result.metafile.outputs).find((file) => file.endsWith('.js'))
+  if (!entry) throw new Error('esbuild produced no viewer script')
+  const tag = `<script type="module" src="/assets/${relative(assets, resolve(entry))}"></script>`
+  const template = await readFile(join(here, 'src/viewer.html'), 'utf8')
+  await writeFile(join(outdir, 'viewer.html'), template.replace('<!-- assets -->', tag))
 }
 
 /** Every chunk the entry imports statically, transitively (what the first paint waits for). */

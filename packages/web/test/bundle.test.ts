@@ -37,6 +37,20 @@ describe('web UI bundle', () => {
     }
   })
 
+  it('keeps igv on its own page: viewer.html loads only the viewer script, never in the initial load', async () => {
+    const html = await readFile(join(outdir, 'viewer.html'), 'utf8')
+    const scripts = html.match(/<script[^>]*>[^<]*<\/script>/g) ?? []
+    assert.equal(scripts.length, 1)
+    assert.match(
+      scripts[0] ?? '',
+      /^<script type="module" src="\/assets\/viewer-[A-Z0-9]+\.js"><\/script>$/,
+    )
+    assert.doesNotMatch(html, /\son[a-z]+=/i)
+    assert.ok(!initial.some((f) => f.file.startsWith('viewer-')), 'igv is in the initial load')
+    const index = await readFile(join(outdir, 'index.html'), 'utf8')
+    assert.doesNotMatch(index, /viewer-/)
+  })
+
   it('writes an index.html without inline script, naming hashed assets', async () => {
     const html = await readFile(join(outdir, 'index.html'), 'utf8')
     for (const tag of html.match(/<script[^>]*>[^<]*<\/script>/g) ?? []) {

@@ -21,6 +21,7 @@ describe('web UI assets', () => {
       '<!doctype html><script type="module" src="/assets/app-AB12.js"></script>',
     )
     await writeFile(join(dir, 'assets', 'app-AB12.js'), script)
+    await writeFile(join(dir, 'viewer.html'), '<!doctype html><title>viewer</title>')
     app = Fastify({ logger: false })
     installErrorHandling(app)
     const served = await webAssetRoutes(app, {
@@ -45,6 +46,22 @@ describe('web UI assets', () => {
     assert.match(csp, /connect-src 'self' http:\/\/127\.0\.0\.1:8080 http:\/\/s3\.local:9000/)
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/)
     assert.equal(res.headers['x-frame-options'], 'DENY')
+  })
+
+  it("answers the genome viewer's page with its own CSP: inline styles, never inline scripts", async () => {
+    const res = await app.inject({ method: 'GET', url: '/viewer.html' })
+    assert.equal(res.statusCode, 200)
+    assert.equal(res.body, '<!doctype html><title>viewer</title>')
+    const csp = String(res.headers['content-security-policy'])
+    assert.match(csp, /style-src 'self' 'unsafe-inline'(;|$)/)
+    assert.match(csp, /script-src 'self'(;|$)/)
+    assert.match(csp, /connect-src 'self' blob: http:\/\/127\.0\.0\.1:8080 http:\/\/s3\.local:9000/)
+    assert.doesNotMatch(csp, /unsafe-eval/)
+    assert.equal(res.headers['x-frame-options'], 'DENY')
+    const main = String(
+      (await app.inject({ method: 'GET', url: '/' })).headers['content-security-policy'],
+    )
+    assert.match(main, /style-src 'self'(;|$)/)
   })
 
   it('serves hashed assets as immutable for a year, gzipped when asked', async () => {

@@ -1,7 +1,8 @@
 /**
- * The web UI (packages/web, built into a folder of static files): `/` answers index.html, and
- * `/assets/*` the hashed bundles. The folder is small (well under a megabyte), so it is read and
- * gzipped once at start; nothing touches the disk per request.
+ * The web UI (packages/web, built into a folder of static files): `/` answers index.html,
+ * `/viewer.html` the genome viewer's page (igv) and `/assets/*` the hashed bundles. The folder is
+ * small (a couple of megabytes with igv), so it is read and gzipped once at start; nothing touches
+ * the disk per request.
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { extname, join, relative, sep } from 'node:path'
@@ -48,6 +49,15 @@ export async function webAssetRoutes(
     reply.header('content-security-policy', csp)
     return send(request, reply, index)
   })
+  const viewer = assets.get('viewer.html')
+  if (viewer) {
+    const viewerCsp = viewerContentSecurityPolicy(options.connectOrigins)
+    app.get('/viewer.html', hidden, async (request, reply) => {
+      reply.header('cache-control', 'no-cache')
+      reply.header('content-security-policy', viewerCsp)
+      return send(request, reply, viewer)
+    })
+  }
   app.get<{ Params: { '*': string } }>('/assets/*', hidden, async (request, reply) => {
     const asset = assets.get(`assets/${request.params['*']}`)
     if (!asset)
@@ -67,6 +77,25 @@ export function contentSecurityPolicy(connectOrigins: readonly string[]): string
     "style-src 'self'",
     "img-src 'self' blob: data:",
     `connect-src ${["'self'", ...connectOrigins].join(' ')}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
+
+/**
+ * The genome viewer's page only: igv inserts <style> elements, hence 'unsafe-inline' styles
+ * (never scripts), and reads its reference (the file's contigs) from a blob: URL. The links it
+ * reads are this origin's, or the public URL's.
+ */
+export function viewerContentSecurityPolicy(connectOrigins: readonly string[]): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data:",
+    `connect-src ${["'self'", 'blob:', ...connectOrigins].join(' ')}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",

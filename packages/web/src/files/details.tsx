@@ -7,6 +7,7 @@ import { client } from '../session.ts'
 import { copyText, notify } from '../ui/notices.tsx'
 import { deleteFile, moveFile } from './file-actions.ts'
 import { selected } from './selection.ts'
+import { viewableFormat, viewFile } from './view-file.ts'
 
 const Preview = lazy(() => import('./preview.tsx').then((m) => ({ default: m.Preview })))
 const Versions = lazy(() => import('./versions.tsx').then((m) => ({ default: m.Versions })))
@@ -90,6 +91,11 @@ export function Details({ workspaceId }: { workspaceId: string }) {
         >
           Preview
         </button>
+        {viewableFormat(file.name) && (
+          <button type="button" onClick={() => void viewFile(workspaceId, file)}>
+            View
+          </button>
+        )}
         <button
           type="button"
           onClick={() => {
