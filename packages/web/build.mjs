@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 /**
  * Builds the web UI into dist/: index.html (no inline script: the CSP forbids it) and
  * assets/<name>-<hash>.{js,css}, whose names change whenever their bytes do, so the server can
@@ -7,7 +8,7 @@
  *
  *   node packages/web/build.mjs [outdir]
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { basename, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -70,6 +71,11 @@ export async function buildWeb(outdir = join(here, 'dist')) {
  * weighs on the main UI and only this page's CSP has to allow the inline styles igv inserts.
  */
 async function buildViewer(outdir, assets) {
+  if (!igvInstalled()) {
+    // A checkout whose node_modules predate igv: the main UI still builds, without "View" pages.
+    console.warn('web UI: igv is not installed (run `npm install`); viewer.html not built')
+    return
+  }
   const result = await esbuild.build({
     entryPoints: { viewer: join(here, 'src/viewer/viewer.ts') },
     // igv's "browser" field names its UMD build; the ES module build is "module".
@@ -90,6 +96,15 @@ async function buildViewer(outdir, assets) {
   const tag = `<script type="module" src="/assets/${relative(assets, resolve(entry))}"></script>`
   const template = await readFile(join(here, 'src/viewer.html'), 'utf8')
   await writeFile(join(outdir, 'viewer.html'), template.replace('<!-- assets -->', tag))
+}
+
+function igvInstalled() {
+  try {
+    createRequire(import.meta.url).resolve('igv')
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Every chunk the entry imports statically, transitively (what the first paint waits for). */
