@@ -172,7 +172,7 @@ describe('granary CLI against a running server', () => {
     assert.deepEqual(await keys('mvcp/'), ['mvcp/c.vcf'])
   })
 
-  test('versions, restore --version, rm and trash ls|restore|purge', async () => {
+  test('versions, restore --version, rm -r and trash ls|restore|purge', async () => {
     await writeFile(join(work, 'calls.vcf'), 'first\n')
     await ok(['upload', 'calls.vcf', '--path', 'life/'])
     await writeFile(join(work, 'calls.vcf'), 'second\n')
@@ -189,13 +189,13 @@ describe('granary CLI against a running server', () => {
     await ok(['restore', 'life/final.vcf', '--version', versions[1].version_id])
     await ok(['download', 'life/final.vcf', join(work, 'restored.vcf')])
     assert.equal(await readFile(join(work, 'restored.vcf'), 'utf8'), 'first\n')
-    await ok(['rm', 'life/final.vcf'])
-    assert.deepEqual(await keys('life/'), ['life/copy.vcf'])
+    assert.match(await ok(['rm', '-r', 'life/']), /deleted 2 files under life\//)
+    assert.deepEqual(await keys('life/'), [])
     const trash = await ok(['trash', 'ls', 'life/'])
     assert.match(trash, /TRASH ID\s+GROUP\s+SIZE\s+DELETED\s+PURGED AFTER\s+KEY/)
     assert.match(trash, /life\/final\.vcf/)
     const items = JSON.parse(await ok(['trash', 'ls', 'life/', '--json'])).files
-    assert.match(await ok(['trash', 'restore', '--group', items[0].group_id]), /restored 1 file/)
+    assert.match(await ok(['trash', 'restore', '--group', items[0].group_id]), /restored 2 files/)
     assert.deepEqual(await keys('life/'), ['life/copy.vcf', 'life/final.vcf'])
     await ok(['rm', 'life/copy.vcf'])
     const [copy] = JSON.parse(await ok(['trash', 'ls', 'life/copy.vcf', '--json'])).files

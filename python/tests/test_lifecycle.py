@@ -58,13 +58,16 @@ def test_move_copy_and_file_exists(client: Client, workspace: str, prefix: str, 
 
 def test_trash_restore_folder_and_purge(client: Client, workspace: str, prefix: str, tmp_path: Path) -> None:
     put(client, workspace, tmp_path, prefix + "x.txt", b"x")
-    client.files.delete(prefix + "x.txt", workspace_id=workspace)
+    put(client, workspace, tmp_path, prefix + "deep/y.txt", b"y")
+    assert client.files.delete(prefix, workspace_id=workspace, recursive=True)["deleted"] == 2
     assert keys(client, workspace, prefix) == []
     items = client.trash.list(workspace_id=workspace, prefix=prefix)
-    assert [i["key"] for i in items] == [prefix + "x.txt"]
+    assert sorted(i["key"] for i in items) == [prefix + "deep/y.txt", prefix + "x.txt"]
     assert items.next_cursor is None
+    assert items[0]["group_id"] == items[1]["group_id"]
     restored = client.trash.restore_group(items[0]["group_id"], workspace_id=workspace)
-    assert [f["key"] for f in restored] == [prefix + "x.txt"]
+    assert sorted(f["key"] for f in restored) == [prefix + "deep/y.txt", prefix + "x.txt"]
+    assert keys(client, workspace, prefix) == [prefix + "deep/y.txt", prefix + "x.txt"]
 
     client.files.delete(prefix + "x.txt", workspace_id=workspace)
     put(client, workspace, tmp_path, prefix + "x.txt", b"new")

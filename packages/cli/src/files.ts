@@ -1,7 +1,9 @@
 import type { FileInfo, ListFilesResponse } from '@granary/client'
 import { type Command, Option } from 'commander'
 import { type Context, contextFor, type RunIO } from './context.ts'
+import { UsageError } from './errors.ts'
 import { fileRow, humanSize, shortDate } from './format.ts'
+import { jobProgress } from './lifecycle.ts'
 import { parsePositiveInt } from './parse.ts'
 
 interface LsOptions {
@@ -31,14 +33,17 @@ export function registerFileCommands(program: Command, io: RunIO): void {
 
   program
     .command('rm')
-    .description('Delete a file (to the trash when the workspace keeps one)')
-    .argument('<key>', "the file's key, e.g. raw/sample.vcf")
+    .description('Delete a file, or a folder with -r (to the trash when the workspace keeps one)')
+    .argument('<key>', "the file's key, e.g. raw/sample.vcf, or a folder ending in / with -r")
+    .option('-r, --recursive', 'delete every file under the folder <key>/')
     .addHelpText(
       'after',
-      '\nExamples:\n  granary rm raw/sample.vcf -w ws_abc123\n  granary trash ls   (what was deleted, to restore it)',
+      '\nExamples:\n  granary rm raw/sample.vcf -w ws_abc123\n  granary rm -r raw/2025/\n  granary trash ls   (what was deleted, to restore it)',
     )
-    .action(async (key: string, _options: unknown, command: Command) => {
+    .action(async (key: string, options: { recursive?: boolean }, command: Command) => {
       const ctx = contextFor(command, io)
+      if (options.recursive) return removeFolder(ctx, key)
+      if (key.endsWith('/')) throw new UsageError(`'${key}' is a folder: use granary rm -r ${key}`)
       await ctx.client.files.delete(key, { workspaceId: ctx.workspaceId })
       if (ctx.json) ctx.printJson({ deleted: key, workspace_id: ctx.workspaceId })
       else ctx.line(`deleted ${key}`)
@@ -83,6 +88,21 @@ interface UrlOptions {
   inline?: boolean
   link?: 'granary' | 'direct'
   withIndex?: boolean
+}
+
+async function removeFolder(ctx: Context, key: string): Promise<void> {
+  const prefix = key.endsWith('/') ? key : `${key}/`
+  const result = await ctx.client.files.delete(prefix, {
+    workspaceId: ctx.workspaceId,
+    recursive: true,
+    job: { onProgress: jobProgress(ctx) },
+  })
+  if (ctx.json) return ctx.printJson({ ...result, prefix, workspace_id: ctx.workspaceId })
+  const count = result.deleted
+  ctx.line(`deleted ${count} file${count === 1 ? '' : 's'} under ${prefix}`)
+  if (result.group_id && count > 0) {
+    ctx.note(`granary: to undo: granary trash restore --group ${result.group_id}`)
+  }
 }
 
 async function listFiles(ctx: Context, prefix: string | undefined, options: LsOptions) {

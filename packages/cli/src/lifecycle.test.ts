@@ -37,7 +37,7 @@ describe('granary versions and restore', () => {
   })
 })
 
-describe('granary mv and cp', () => {
+describe('granary mv, cp and rm -r', () => {
   it('mv sends from and to; a folder cannot become a file', async () => {
     const result = await runCli(['mv', 'a.vcf', 'b.vcf', '--overwrite'], () =>
       json(fileInfo('b.vcf')),
@@ -59,6 +59,19 @@ describe('granary mv and cp', () => {
   it('cp of a folder prints the count', async () => {
     const result = await runCli(['cp', 'raw/', 'backup/'], () => json({ copied: 3 }))
     assert.equal(result.stdout, 'copied raw/ -> backup/ (3 files)\n')
+  })
+
+  it('rm -r deletes a folder; rm of a folder without -r is refused', async () => {
+    const result = await runCli(['rm', '-r', 'raw'], () => json({ deleted: 2 }))
+    assert.equal(result.stdout, 'deleted 2 files under raw/\n')
+    assert.deepEqual(Object.fromEntries(result.requests[0]?.url.searchParams ?? []), {
+      workspace_id: 'ws_default',
+      prefix: 'raw/',
+      recursive: 'true',
+    })
+    const refused = await runCli(['rm', 'raw/'])
+    assert.equal(refused.code, 2)
+    assert.match(refused.stderr, /use granary rm -r raw\//)
   })
 })
 

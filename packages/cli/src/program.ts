@@ -33,7 +33,7 @@ Examples:
   granary url raw/sample.vcf --expires-in 3600
   granary query calls/trio.vcf.gz chr1:1000-2000 --header | bcftools view -H
   granary mv raw/s1.vcf final/sample.vcf
-  granary rm raw/old.vcf && granary trash ls
+  granary rm -r scratch/ && granary trash ls
   granary admin key create --name pipeline --scope files --workspace-id ws_abc123`
 
 export interface ProgramOptions {

@@ -30,7 +30,7 @@ export function registerTrashCommands(program: Command, io: RunIO): void {
 
   trash
     .command('restore')
-    .description('Put a deleted file back where it was (with --group, all deleted together)')
+    .description('Put a deleted file back where it was (with --group, a folder deleted by rm -r)')
     .argument('[trash-id]', 'from granary trash ls')
     .option('--group <group-id>', 'restore every file deleted together (GROUP in granary trash ls)')
     .option('--to <key>', 'restore under this key instead')

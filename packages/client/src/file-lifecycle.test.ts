@@ -69,7 +69,19 @@ describe('files.move and files.copy', () => {
   })
 })
 
-describe('files.versions and restore', () => {
+describe('files.delete, versions and restore', () => {
+  it('a recursive delete sends the folder as prefix and answers the count', async () => {
+    const fetch = fakeFetch(() => json({ deleted: 2 }))
+    const client = new Granary({ baseUrl, fetch, workspaceId: 'ws_a' })
+    const result = await client.files.delete('raw/', { recursive: true })
+    assert.deepEqual(result, { deleted: 2 })
+    assert.deepEqual(Object.fromEntries(fetch.requests[0]?.url.searchParams ?? []), {
+      workspace_id: 'ws_a',
+      prefix: 'raw/',
+      recursive: 'true',
+    })
+  })
+
   it('lists versions, restores one and signs a link to an older one', async () => {
     const version = { version_id: 'v1', size: 1, sha256: 'a', content_type: 't', created_at: 'x' }
     const fetch = fakeFetch((req) => {

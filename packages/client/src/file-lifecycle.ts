@@ -1,11 +1,11 @@
 /**
- * The data-lifecycle calls on files (versions, restore, move, copy), kept apart
+ * The data-lifecycle calls on files (versions, restore, move, copy, folder delete), kept apart
  * from files.ts, which only delegates to them. A folder operation the server runs as a job
  * (`202 {"job_id"}`) is waited for here, so callers get the same answer either way.
  */
 import type { FileInfo } from '@granary/protocol'
 import { Jobs, type JobWaitOptions } from './jobs.ts'
-import type { FileVersion, MoveResult } from './lifecycle-wire.ts'
+import type { FileVersion, FolderDeleted, MoveResult } from './lifecycle-wire.ts'
 import type { RequestOptions, Transport } from './transport.ts'
 
 export interface MoveOptions {
@@ -54,6 +54,12 @@ export class FileLifecycle {
     const json = { workspace_id: workspaceId, ...paths, overwrite: options.overwrite }
     const request = { json, signal: options.signal }
     return this.#answerOrJob('POST', `/v1/files/${operation}`, request, options)
+  }
+
+  deleteFolder(workspaceId: string, prefix: string, options: MoveOptions): Promise<FolderDeleted> {
+    const query = { workspace_id: workspaceId, prefix, recursive: true }
+    const request = { query, signal: options.signal }
+    return this.#answerOrJob('DELETE', '/v1/files', request, options)
   }
 
   /** The answer, or, for `202 {"job_id"}`, what the finished job reports. */

@@ -1,3 +1,5 @@
+import type { Job } from './lifecycle-wire.ts'
+
 /** Byte progress of an upload or download; `total` is undefined when the size is unknown. */
 export interface Progress {
   loaded: number
@@ -136,4 +138,9 @@ export interface UploadConfirmOptions extends CallOptions {
   sha256?: string
 }
 
-export interface DeleteOptions extends CallOptions {}
+export interface DeleteOptions extends CallOptions {
+  /** The key is a folder (`raw/`): send every file under it to the trash. */
+  recursive?: boolean
+  /** How a folder delete the server runs as a job is waited for. */
+  job?: { intervalMs?: number; onProgress?: (job: Job) => void }
+}

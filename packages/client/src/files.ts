@@ -31,7 +31,7 @@ import {
   type QueryRecord,
   queryBody,
 } from './genomic-query.ts'
-import type { FileVersion, MoveResult } from './lifecycle-wire.ts'
+import type { FileVersion, FolderDeleted, MoveResult } from './lifecycle-wire.ts'
 import { type MultipartRun, multipartUpload, resumeMultipart } from './multipart-upload.ts'
 import { parallelDownload, probe } from './ranged-download.ts'
 import type { Transport } from './transport.ts'
@@ -395,13 +395,20 @@ export class Files {
   }
 
   /**
-   * Deletes a file (to the trash when the workspace keeps one); `file_not_found` if there is none.
+   * Deletes a file (to the trash when the workspace keeps one); `file_not_found` if there is
+   * none. With `recursive: true`, `keyOrPrefix` is a folder (`raw/`) and every file under it goes
+   * to the trash together; the answer counts them (`{ deleted: n }`).
    *
    * @example
    * await client.files.delete('raw/sample.vcf', { workspaceId: 'ws_abc123' })
+   * const { deleted } = await client.files.delete('raw/', { recursive: true })
    */
-  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
-    const query = { workspace_id: this.#workspace(options), key }
+  delete(key: string, options?: DeleteOptions & { recursive?: false }): Promise<void>
+  delete(prefix: string, options: DeleteOptions & { recursive: true }): Promise<FolderDeleted>
+  async delete(keyOrPrefix: string, options: DeleteOptions = {}): Promise<unknown> {
+    const workspaceId = this.#workspace(options)
+    if (options.recursive) return this.#lifecycle.deleteFolder(workspaceId, keyOrPrefix, options)
+    const query = { workspace_id: workspaceId, key: keyOrPrefix }
     await this.#transport.json('DELETE', '/v1/files', { query, signal: options.signal })
   }
 

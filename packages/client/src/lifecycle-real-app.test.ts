@@ -119,21 +119,26 @@ for (const backend of backendMatrix()) {
       assert.equal((await client.files.list({ prefix: 't/a.old.txt' })).files[0]?.id, file.id)
     })
 
-    test('restore a group, purge one item, purge all', async () => {
+    test('a folder deleted with recursive comes back together; purge and purge all', async () => {
       await put('f/x.txt', 'x')
-      await client.files.delete('f/x.txt')
-      const [item] = (await client.trash.list({ prefix: 'f/' })).files
-      const { files } = await client.trash.restoreGroup(item?.group_id ?? '')
+      await put('f/deep/y.txt', 'y')
+      const folder = await client.files.delete('f/', { recursive: true })
+      assert.equal(folder.deleted, 2)
+      assert.equal((await client.files.list({ prefix: 'f/' })).files.length, 0)
+      const items = (await client.trash.list({ prefix: 'f/' })).files
+      assert.equal(items.length, 2)
+      assert.equal(items[0]?.group_id, items[1]?.group_id)
+      const { files } = await client.trash.restoreGroup(items[0]?.group_id ?? '')
+      assert.equal(files.length, 2)
       assert.deepEqual(
-        files.map((f) => f.key),
-        ['f/x.txt'],
+        (await client.files.list({ prefix: 'f/' })).files.map((f) => f.key),
+        ['f/deep/y.txt', 'f/x.txt'],
       )
       await client.files.delete('f/x.txt')
       const [x] = (await client.trash.list({ prefix: 'f/x.txt' })).files
       assert.deepEqual(await client.trash.purge(x?.trash_id ?? ''), { purged: 1 })
       await rejectsWith(client.trash.restore(x?.trash_id ?? ''), 404, 'trash_item_not_found')
-      await put('f/y.txt', 'y')
-      await client.files.delete('f/y.txt')
+      await client.files.delete('f/deep/y.txt')
       assert.ok((await client.trash.purgeAll()).purged >= 1)
       assert.deepEqual((await client.trash.list()).files, [])
     })

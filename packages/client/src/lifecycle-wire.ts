@@ -8,6 +8,7 @@ import type {
   FolderMoved,
   JobInfo,
   FileVersion as ProtocolFileVersion,
+  FolderDeleted as ProtocolFolderDeleted,
   TrashItem as ProtocolTrashItem,
   TrashListResponse,
   WorkspaceDetail,
@@ -30,6 +31,12 @@ export type WorkspaceUsage = WorkspaceUsageResponse
 
 /** A folder move or copy the server runs in the background (`202 {"job_id"}`). */
 export type Job = JobInfo
+
+/**
+ * What a recursive delete answers: how many files went, and the trash group they share
+ * (`trash.restoreGroup`); `group_id` is null when the workspace keeps no trash.
+ */
+export type FolderDeleted = ProtocolFolderDeleted
 
 /** A move or copy answers the file for a key, a count for a folder. */
 export type MoveResult = FileInfo | FolderMoved | FolderCopied

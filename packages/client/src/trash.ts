@@ -78,8 +78,8 @@ export class Trash {
   }
 
   /**
-   * Restores every file deleted together with an item (by one call): `group_id` from `list`.
-   * Same rules as `restore`, without `to`.
+   * Restores every file deleted together with an item (by one `files.delete(prefix, { recursive:
+   * true })`): `group_id` from `list`. Same rules as `restore`, without `to`.
    *
    * @example
    * const { files } = await client.trash.restoreGroup(item.group_id, { workspaceId: 'ws_abc123' })

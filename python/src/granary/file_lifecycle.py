@@ -1,4 +1,4 @@
-"""The data-lifecycle calls on files: versions, restore, move and copy.
+"""The data-lifecycle calls on files: versions, restore, move, copy and folder delete.
 
 :class:`granary.files.Files` inherits them, so they are reached as ``client.files.versions(...)``
 and so on; they live here to keep ``files.py`` about the seed's calls. A folder operation the
@@ -111,6 +111,10 @@ class FileLifecycle:
         payload = {"workspace_id": workspace_id, "from": source, "to": target, "overwrite": overwrite}
         answer = self._answer_or_job("POST", f"/v1/files/{operation}", {"json": payload}, on_job_progress)
         return cast(Union[FileInfo, FolderResult], answer)
+
+    def _delete_folder(self, prefix: str, *, workspace_id: str) -> FolderResult:
+        params = {"workspace_id": workspace_id, "prefix": prefix, "recursive": True}
+        return self._answer_or_job("DELETE", "/v1/files", {"params": params}, None)
 
     def _answer_or_job(
         self, method: str, path: str, request: Dict[str, Any], on_progress: Optional[JobProgress]

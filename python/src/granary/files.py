@@ -7,7 +7,7 @@ This module is the API surface; the flows behind :meth:`Files.upload_file` are i
 from __future__ import annotations
 
 import os
-from typing import IO, TYPE_CHECKING, Any, Dict, Iterator, Optional, Sequence, Union, cast
+from typing import IO, TYPE_CHECKING, Any, Dict, Iterator, Literal, Optional, Sequence, Union, cast, overload
 
 from ._streams import MultipartBody, ProgressCallback, file_size
 from .download import destination, save
@@ -15,7 +15,7 @@ from .errors import LocalFileError
 from .file_lifecycle import FileLifecycle
 from .file_upload import FileUploader, UploadOptions
 from .genomics import FileHeader, file_header, query_lines, query_records
-from .models import DownloadLink, FileInfo, FileList, UploadTicket, json_object
+from .models import DownloadLink, FileInfo, FileList, FolderResult, UploadTicket, json_object
 from .paths import PathLike, folder
 from .resume_state import default_state_dir
 from .sizes import LARGE_THRESHOLD_DEFAULT, MULTIPART_THRESHOLD_DEFAULT, MiB, env_size
@@ -302,15 +302,29 @@ class Files(FileLifecycle):
 
     # ------------------------------------------------------------------ delete
 
-    def delete(self, key: str, *, workspace_id: str) -> None:
+    @overload
+    def delete(self, key: str, *, workspace_id: str, recursive: Literal[False] = False) -> None: ...
+
+    @overload
+    def delete(self, key: str, *, workspace_id: str, recursive: Literal[True]) -> FolderResult: ...
+
+    def delete(self, key: str, *, workspace_id: str, recursive: bool = False) -> Optional[FolderResult]:
         """Delete a file (to the trash when the workspace keeps one). ``ApiError``
         ``404 file_not_found`` if there is none under ``key``.
+
+        With ``recursive=True``, ``key`` is a folder (``"raw/"``): every file under it goes to the
+        trash together, and the answer counts them (``{"deleted": n}``); restoring one of them
+        from the trash restores the whole folder.
 
         Example::
 
             client.files.delete("raw/sample.vcf", workspace_id="ws_abc123")
+            client.files.delete("scratch/", workspace_id="ws_abc123", recursive=True)
         """
+        if recursive:
+            return self._delete_folder(key, workspace_id=workspace_id)
         self._client.request("DELETE", "/v1/files", params={"workspace_id": workspace_id, "key": key}).close()
+        return None
 
     # ------------------------------------------------------------------ large-file flow
 

@@ -73,7 +73,7 @@ class Trash:
         return cast(FileInfo, json_object(self._client.request_json("POST", "/v1/trash/restore", json=payload)))
 
     def restore_group(self, group_id: str, *, workspace_id: str, overwrite: bool = False) -> List[FileInfo]:
-        """Restore every file deleted together (by one call);
+        """Restore every file deleted together (by one ``files.delete(prefix, recursive=True)``);
         ``group_id`` comes from :meth:`list`. Same rules as :meth:`restore`, without ``to``.
 
         Example::
