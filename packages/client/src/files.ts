@@ -397,7 +397,8 @@ export class Files {
   /**
    * Deletes a file (to the trash when the workspace keeps one); `file_not_found` if there is
    * none. With `recursive: true`, `keyOrPrefix` is a folder (`raw/`) and every file under it goes
-   * to the trash together; the answer counts them (`{ deleted: n }`).
+   * to the trash together as one group: `{ deleted: n, group_id }` (`trash.restoreGroup(group_id)`
+   * puts the folder back; `group_id` is null when the workspace keeps no trash).
    *
    * @example
    * await client.files.delete('raw/sample.vcf', { workspaceId: 'ws_abc123' })

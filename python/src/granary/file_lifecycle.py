@@ -113,7 +113,7 @@ class FileLifecycle:
         return cast(Union[FileInfo, FolderResult], answer)
 
     def _delete_folder(self, prefix: str, *, workspace_id: str) -> FolderResult:
-        params = {"workspace_id": workspace_id, "prefix": prefix, "recursive": True}
+        params = {"workspace_id": workspace_id, "prefix": prefix, "recursive": "true"}
         return self._answer_or_job("DELETE", "/v1/files", {"params": params}, None)
 
     def _answer_or_job(

@@ -313,8 +313,9 @@ class Files(FileLifecycle):
         ``404 file_not_found`` if there is none under ``key``.
 
         With ``recursive=True``, ``key`` is a folder (``"raw/"``): every file under it goes to the
-        trash together, and the answer counts them (``{"deleted": n}``); restoring one of them
-        from the trash restores the whole folder.
+        trash together as one group, and the answer counts them (``{"deleted": n, "group_id":
+        "grp_..."}``; ``group_id`` is None when the workspace keeps no trash);
+        ``client.trash.restore_group(group_id, ...)`` puts the whole folder back.
 
         Example::
 
