@@ -70,6 +70,15 @@ for (const backend of backendMatrix()) {
       assert.match(deleted.group_id, /^grp_/)
       assert.deepEqual(await keys(ws), ['keep/e.txt', 'rawness.txt'])
       assert.deepEqual(await keys(other), ['raw/a.txt'], 'another workspace is untouched')
+      const audit = await json(
+        server.request({
+          method: 'GET',
+          url: '/v1/audit',
+          query: { workspace_id: ws, action: 'file.delete', limit: '100' },
+        }),
+      )
+      const audited = audit.events.map((event: { key: string }) => event.key).sort()
+      assert.deepEqual(audited, FOLDER, 'one file.delete event per file')
       if (isLocal) assert.equal((await server.fetchSigned(link.url)).status, 404)
       const trash = await json(
         server.request({ method: 'GET', url: '/v1/trash', query: { workspace_id: ws } }),
