@@ -68,17 +68,34 @@ export function describeLifecycleStore(
     })
     after(() => fixture.teardown())
 
-    test('settings: defaults 7 days and 10 versions; a patch changes only its fields', async () => {
+    test('settings: defaults 7 days, 10 versions, no quotas; a patch changes only its fields', async () => {
       const ws = await newWorkspace()
-      assert.deepEqual(await store.getWorkspaceSettings(ws), { trashDays: 7, keepVersions: 10 })
+      const none = { quotaBytes: null, quotaFiles: null }
+      assert.deepEqual(await store.getWorkspaceSettings(ws), {
+        trashDays: 7,
+        keepVersions: 10,
+        ...none,
+      })
       assert.deepEqual(await store.updateWorkspaceSettings(ws, { keepVersions: 3 }), {
         trashDays: 7,
         keepVersions: 3,
+        ...none,
       })
-      assert.deepEqual(await store.updateWorkspaceSettings(ws, { trashDays: 0 }), {
+      assert.deepEqual(await store.updateWorkspaceSettings(ws, { trashDays: 0, quotaBytes: 5e9 }), {
         trashDays: 0,
         keepVersions: 3,
+        quotaBytes: 5e9,
+        quotaFiles: null,
       })
+      assert.deepEqual(
+        await store.updateWorkspaceSettings(ws, { quotaBytes: null, quotaFiles: 7 }),
+        {
+          trashDays: 0,
+          keepVersions: 3,
+          quotaBytes: null,
+          quotaFiles: 7,
+        },
+      )
       assert.equal(await store.getWorkspaceSettings('ws_missing'), undefined)
       assert.equal(await store.updateWorkspaceSettings('ws_missing', { trashDays: 1 }), undefined)
     })
