@@ -8,6 +8,12 @@ import { viewableFormat, viewerHref } from '../viewer/view-link.ts'
 export { viewableFormat }
 
 /**
+ * A tabix index (BED) names its contigs without their lengths: igv gets the largest position a
+ * BAI/tabix index can address, enough to reach every record.
+ */
+const UNKNOWN_LENGTH = 2 ** 29
+
+/**
  * Signs a Granary link (which also serves the index) and reads the contigs, then shows the viewer
  * in a new tab. The tab opens before the awaits so that browsers do not take it for a pop-up.
  */
@@ -30,9 +36,10 @@ export async function viewFile(workspaceId: string, file: FileInfo): Promise<voi
       )
       return
     }
-    const contigs = header.contigs.flatMap((c) =>
-      c.length ? [{ name: c.name, length: c.length }] : [],
-    )
+    const contigs = header.contigs.map((c) => ({
+      name: c.name,
+      length: c.length || UNKNOWN_LENGTH,
+    }))
     const href = viewerHref({
       name: file.name,
       format,
