@@ -1,4 +1,4 @@
-/** The "View" action: opens the genome viewer page (igv) on an indexed BAM, CRAM, VCF or BED. */
+/** The "View" action: opens the genome viewer page (igv) on an indexed BAM, VCF or BED. */
 import type { FileInfo } from '@granary/client'
 import { errorText } from '../format.ts'
 import { client } from '../session.ts'

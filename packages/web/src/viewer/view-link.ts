@@ -3,7 +3,7 @@
  * the contigs, in the URL's fragment (never sent to the server, so signed links stay out of logs).
  */
 
-export type TrackFormat = 'bam' | 'cram' | 'vcf' | 'bed'
+export type TrackFormat = 'bam' | 'vcf' | 'bed'
 
 export interface ViewRequest {
   readonly name: string
@@ -13,14 +13,14 @@ export interface ViewRequest {
   readonly contigs: readonly { readonly name: string; readonly length: number }[]
 }
 
+// CRAM is left out until the viewer hands igv the reference sequence CRAM decoding needs.
 const FORMATS: [RegExp, TrackFormat][] = [
   [/\.bam$/i, 'bam'],
-  [/\.cram$/i, 'cram'],
   [/\.vcf\.gz$/i, 'vcf'],
   [/\.bed\.gz$/i, 'bed'],
 ]
 
-/** The track format of a file the viewer can show (indexed BAM, CRAM, VCF or BED), by its name. */
+/** The track format of a file the viewer can show (indexed BAM, VCF or BED), by its name. */
 export function viewableFormat(name: string): TrackFormat | undefined {
   return FORMATS.find(([pattern]) => pattern.test(name))?.[1]
 }

@@ -19,6 +19,8 @@ function firstLocus(request: ViewRequest): string {
   return `${first.name}:1-${Math.min(first.length, 10_000)}`
 }
 
+const TRACK_TYPES = { bam: 'alignment', vcf: 'variant', bed: 'annotation' } as const
+
 function browserOptions(request: ViewRequest): CreateOptions {
   const sizes = request.contigs.map((c) => `${c.name}\t${c.length}\n`).join('')
   const reference = {
@@ -30,12 +32,7 @@ function browserOptions(request: ViewRequest): CreateOptions {
   }
   const track = {
     name: request.name,
-    type:
-      request.format === 'bam' || request.format === 'cram'
-        ? 'alignment'
-        : request.format === 'vcf'
-          ? 'variant'
-          : 'annotation',
+    type: TRACK_TYPES[request.format],
     format: request.format,
     url: request.url,
     indexURL: request.indexUrl,
