@@ -49,12 +49,15 @@ export const workspaceSettingsProperties = {
   quota_bytes: {
     type: ['integer', 'null'],
     minimum: 0,
+    // Past 2^53 a JSON number is not exact, and PostgreSQL's bigint stops at 2^63: refuse it here.
+    maximum: Number.MAX_SAFE_INTEGER,
     description:
       'Bytes the workspace may hold, current files, older versions and the trash together; null: no limit (the default).',
   },
   quota_files: {
     type: ['integer', 'null'],
     minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
     description:
       'Files it may hold, older versions and trash items each counting one; null: no limit (the default).',
   },

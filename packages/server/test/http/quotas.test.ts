@@ -77,10 +77,12 @@ for (const backend of backendMatrix()) {
       assert.equal((await upload('w.txt', 'three')).statusCode, 201)
     })
 
-    test('refused settings: negative quotas', async () => {
-      const refused = await settings({ quota_bytes: -1 })
-      assert.equal(refused.statusCode, 400)
-      assert.equal(refused.json().error.code, 'invalid_request')
+    test('refused settings: negative quotas, and quotas past 2^53', async () => {
+      for (const json of [{ quota_bytes: -1 }, { quota_files: 1e20 }, { quota_bytes: 2 ** 63 }]) {
+        const refused = await settings(json)
+        assert.equal(refused.statusCode, 400, JSON.stringify(json))
+        assert.equal(refused.json().error.code, 'invalid_request')
+      }
     })
   })
 }
