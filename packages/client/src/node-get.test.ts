@@ -37,8 +37,13 @@ function handle(req: IncomingMessage, res: ServerResponse) {
   }
 }
 
+/** The one Range request answered as if the file had changed in between (etag "v2"). */
+let changedOnce: string | undefined
+
 function serveRange(req: IncomingMessage, res: ServerResponse) {
-  res.setHeader('etag', '"v1"')
+  const changed = changedOnce !== undefined && req.headers.range === changedOnce
+  if (changed) changedOnce = undefined
+  res.setHeader('etag', changed ? '"v2"' : '"v1"')
   const match = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '')
   if (!match) return res.end(blob)
   const start = Number(match[1])
@@ -115,6 +120,21 @@ describe('downloads through node:http (Node, no injected fetch)', () => {
     assert.ok(seen.every((r) => r.path !== '/object' || r.auth === undefined))
     assert.equal(loaded.at(-1), blob.length)
     await assert.rejects(stat(partial), { code: 'ENOENT' })
+  })
+
+  it('keeps the ranges finished before a failure, and the next run fetches only the rest', async () => {
+    const dest = join(dir, 'failed.bin')
+    const options = { dest, parallelThreshold: MiB, rangeSize: MiB, connections: 1 }
+    const third = `bytes=${2 * MiB}-${3 * MiB - 1}`
+    changedOnce = third
+    await assert.rejects(client().files.download('a/failed.bin', options), /changed on the server/)
+    const sidecar = JSON.parse(await readFile(`${dest}.granary-partial.json`, 'utf8'))
+    assert.deepEqual(sidecar.done, [0, 1])
+    seen.length = 0
+    await client().files.download('a/failed.bin', options)
+    assert.ok(blob.equals(await readFile(dest)))
+    const ranges = seen.filter((r) => r.path === '/object').map((r) => r.range)
+    assert.deepEqual(ranges, ['bytes=0-', third, `bytes=${3 * MiB}-${blob.length - 1}`])
   })
 
   it("maps an error answer to ApiError with the server's code", async () => {

@@ -6,6 +6,11 @@ export interface BodyResponse {
   status: number
   headers: Headers
   body: AsyncIterable<Uint8Array>
+  /**
+   * Reads the body chunk by chunk (instead of `body`, not with it); when `onChunk` answers a
+   * promise, reading pauses until it settles, and its rejection ends the read with that error.
+   */
+  each(onChunk: (chunk: Uint8Array) => Promise<void> | undefined): Promise<void>
   /** Stops reading the body and frees the connection. */
   cancel(): Promise<void>
 }
@@ -58,10 +63,13 @@ export async function nodeGet(url: string, init: GetInit, setting: string): Prom
       throw await apiErrorFrom(response, setting)
     }
     const body = await decoded(res)
+    const fail = (err: unknown) =>
+      init.signal?.aborted ? init.signal.reason : new NetworkError(String(current), err, setting)
     return {
       status,
       headers: webHeaders,
-      body: chunksOf(body, String(current), init.signal, setting),
+      body: chunksOf(body, fail),
+      each: (onChunk) => eachChunk(body, onChunk, fail),
       cancel: async () => {
         body.destroy()
         res.destroy()
@@ -89,7 +97,7 @@ async function request(
 }
 
 /** fetch decodes a Content-Encoding; so does this path, so both write the same bytes. */
-async function decoded(res: IncomingMessage): Promise<NodeJS.ReadableStream & { destroy(): void }> {
+async function decoded(res: IncomingMessage): Promise<Body> {
   const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase()
   if (!['gzip', 'x-gzip', 'deflate', 'br'].includes(encoding)) return res
   const zlib = await import('node:zlib')
@@ -104,18 +112,56 @@ async function decoded(res: IncomingMessage): Promise<NodeJS.ReadableStream & { 
   return decoder
 }
 
+type Body = NodeJS.ReadableStream & { destroy(error?: Error): void; readableEnded?: boolean }
+
 async function* chunksOf(
   body: AsyncIterable<unknown>,
-  url: string,
-  signal: AbortSignal | undefined,
-  setting: string,
+  fail: (err: unknown) => unknown,
 ): AsyncGenerator<Uint8Array> {
   try {
     for await (const chunk of body) yield chunk as Uint8Array
   } catch (err) {
     // A body cut mid-way (socket reset, server gone) is a network failure, retried like fetch's.
-    throw signal?.aborted ? signal.reason : new NetworkError(url, err, setting)
+    throw fail(err)
   }
+}
+
+/**
+ * The body through 'data' events: each socket read is handed over as it is, where async
+ * iteration would make a promise per chunk and copy every chunk that waited into one buffer.
+ */
+function eachChunk(
+  body: Body,
+  onChunk: (chunk: Uint8Array) => Promise<void> | undefined,
+  fail: (err: unknown) => unknown,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false
+    const stop = (err: unknown) => {
+      if (settled) return
+      settled = true
+      body.destroy()
+      reject(err)
+    }
+    body.on('data', (chunk: Uint8Array) => {
+      if (settled) return
+      const wait = onChunk(chunk)
+      if (!wait) return
+      body.pause()
+      wait.then(() => {
+        if (!settled) body.resume()
+      }, stop)
+    })
+    body.on('end', () => {
+      settled = true
+      resolve()
+    })
+    body.on('error', (err: unknown) => stop(fail(err)))
+    // A socket closed before the end (no 'error' on every Node version) is a cut body too.
+    body.on('close', () => {
+      if (!body.readableEnded) stop(fail(new Error('the connection closed before the body ended')))
+    })
+  })
 }
 
 function toHeaders(raw: IncomingHttpHeaders): Headers {

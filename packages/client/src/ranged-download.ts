@@ -4,12 +4,15 @@ import type { BodyResponse } from './node-get.ts'
 import { ProgressMeter } from './progress-meter.ts'
 import { backoffDelay, DEFAULT_RETRY, isTransient, sleep } from './retry.ts'
 import type { Transport } from './transport.ts'
+import { WriteBehind } from './write-behind.ts'
 
 const MiB = 1024 * 1024
 export const PARALLEL_DOWNLOAD_THRESHOLD = 64 * MiB
 export const RANGE_SIZE_DEFAULT = 16 * MiB
 export const DOWNLOAD_CONNECTIONS_DEFAULT = 4
 const WRITE_BATCH = MiB
+/** Finished ranges are synced and recorded each time this much has piled up. */
+const CHECKPOINT_BYTES = 64 * MiB
 
 export interface RangedDownloadOptions extends DownloadOptions {
   /** The local file to produce. */
@@ -60,8 +63,8 @@ interface Sidecar {
 
 /**
  * Parallel ranged GETs written at their offsets into `<target>.granary-partial`, with a small
- * JSON sidecar of the ranges completed (each synced to disk first), so a run after a crash
- * fetches only the rest. Renamed into place once the size checks out.
+ * JSON sidecar of the ranges completed (listed once synced to disk), so a run after a crash
+ * fetches only the rest. Synced and renamed into place once the size checks out.
  */
 export async function parallelDownload(
   transport: Transport,
@@ -79,13 +82,7 @@ export async function parallelDownload(
   for (const i of done) meter.skip(bounds(i)[1] - bounds(i)[0])
   const handle = await fs.open(partial, 'r+')
   const urls = new UrlSource(first.url, options.signUrl)
-  let saving = Promise.resolve()
-  const save = (i: number) => {
-    done.add(i)
-    const next = { ...state, done: [...done].sort((a, b) => a - b) }
-    saving = saving.then(() => writeJson(`${partial}.json`, next))
-    return saving
-  }
+  const checkpoints = new Checkpoints(handle, `${partial}.json`, state, done)
   try {
     const todo = Array.from({ length: count }, (_, i) => i).filter((i) => !done.has(i))
     const fetchRange = async (i: number) => {
@@ -93,10 +90,17 @@ export async function parallelDownload(
       await withRetry(options.signal, urls, (url) =>
         getRange(transport, { url, start, end, handle, meter, first, signal: options.signal }),
       )
-      await handle.datasync()
-      await save(i)
+      checkpoints.completed(i, end - start)
     }
-    await pool(todo, options.connections ?? DOWNLOAD_CONNECTIONS_DEFAULT, fetchRange)
+    await pool(todo, options.connections ?? DOWNLOAD_CONNECTIONS_DEFAULT, fetchRange).catch(
+      async (err: unknown) => {
+        // Ranges finished before the failure are kept for the next run.
+        await checkpoints.flush().catch(() => {})
+        throw err
+      },
+    )
+    // The file is durable before it takes the target's name.
+    await checkpoints.flush()
   } finally {
     await handle.close()
   }
@@ -136,6 +140,64 @@ async function writeJson(path: string, value: unknown): Promise<void> {
   await fs.rename(`${path}.tmp`, path)
 }
 
+/**
+ * The resume record: ranges join the sidecar only after a datasync that covers them, so after a
+ * crash every listed range is on disk. One datasync per CHECKPOINT_BYTES of finished ranges
+ * (not one per range) and the connections do not wait for it: the disk syncs while they read.
+ */
+class Checkpoints {
+  readonly #handle: import('node:fs/promises').FileHandle
+  readonly #path: string
+  readonly #state: Sidecar
+  readonly #done: Set<number>
+  #pending: number[] = []
+  #pendingBytes = 0
+  #syncing: Promise<void> = Promise.resolve()
+  #failure: { error: unknown } | undefined
+
+  constructor(
+    handle: import('node:fs/promises').FileHandle,
+    path: string,
+    state: Sidecar,
+    done: Set<number>,
+  ) {
+    this.#handle = handle
+    this.#path = path
+    this.#state = state
+    this.#done = done
+  }
+
+  /** Range `i` is written (not yet synced); a checkpoint starts once enough is pending. */
+  completed(i: number, bytes: number): void {
+    if (this.#failure) throw this.#failure.error
+    this.#pending.push(i)
+    this.#pendingBytes += bytes
+    if (this.#pendingBytes < CHECKPOINT_BYTES) return
+    this.#syncing = this.#checkpoint()
+    this.#syncing.catch((error: unknown) => {
+      this.#failure ??= { error }
+    })
+  }
+
+  /** Syncs and records every range completed so far. */
+  flush(): Promise<void> {
+    this.#syncing = this.#checkpoint()
+    return this.#syncing
+  }
+
+  #checkpoint(): Promise<void> {
+    const ranges = this.#pending
+    this.#pending = []
+    this.#pendingBytes = 0
+    return this.#syncing.then(async () => {
+      await this.#handle.datasync()
+      if (ranges.length === 0) return
+      for (const i of ranges) this.#done.add(i)
+      await writeJson(this.#path, { ...this.#state, done: [...this.#done].sort((a, b) => a - b) })
+    })
+  }
+}
+
 interface RangeRequest {
   url: string
   start: number
@@ -164,27 +226,26 @@ async function getRange(transport: Transport, request: RangeRequest): Promise<vo
       `The file changed on the server during the download (range ${start}-${end - 1}).`,
     )
   }
+  let received = start
   let position = start
-  // Chunks go down in batches of about 1 MiB (one writev each) instead of one write per chunk.
-  let batch: Uint8Array[] = []
-  let batched = 0
-  const flush = async () => {
-    if (batched === 0) return
-    await handle.writev(batch, position)
-    position += batched
-    meter.add(batched)
-    batch = []
-    batched = 0
-  }
+  // Socket reads go down in batches of about 1 MiB (one writev each), written while the next
+  // batch fills.
+  const writer = new WriteBehind(async (chunks, bytes) => {
+    await handle.writev(chunks, position)
+    position += bytes
+    meter.add(bytes)
+  }, WRITE_BATCH)
   try {
-    for await (const chunk of response.body) {
-      const length = Math.min(chunk.byteLength, end - position - batched)
-      batch.push(length === chunk.byteLength ? chunk : chunk.subarray(0, length))
-      batched += length
-      if (batched >= WRITE_BATCH) await flush()
-    }
-    await flush()
+    await response.each((chunk) => {
+      const length = Math.min(chunk.byteLength, end - received)
+      if (length <= 0) return undefined
+      received += length
+      return writer.push(length === chunk.byteLength ? chunk : chunk.subarray(0, length))
+    })
+    await writer.finish()
   } catch (err) {
+    // The write under way lands first, so the progress taken back is all of this range's.
+    await writer.finish().catch(() => {})
     meter.add(start - position)
     // A body cut mid-way (undici: TypeError 'terminated') is a network failure: try again.
     throw request.signal?.aborted ? err : new NetworkError(request.url, err)

@@ -136,6 +136,9 @@ export class Transport {
         status: response.status,
         headers: response.headers,
         body: readChunks(body),
+        each: async (onChunk) => {
+          for await (const chunk of readChunks(body)) await onChunk(chunk)
+        },
         cancel: () => body.cancel().catch(() => {}),
       }
     }
