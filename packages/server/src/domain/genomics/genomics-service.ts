@@ -2,16 +2,13 @@ import type { Principal } from '../auth.ts'
 import { AppError } from '../errors.ts'
 import type { FileService } from '../file-service.ts'
 import type { BlobStore, FileRecord, MetadataStore } from '../ports.ts'
-import { openBamFile } from './bam-file.ts'
 import type { BlobSource } from './blob-filehandle.ts'
-import { openCramFile } from './cram-file.ts'
 import type { GenomicFile } from './genomic-file.ts'
 import { formatOf, type GenomicFormat, indexCandidates, isCsi } from './genomic-formats.ts'
 import type { IndexCache } from './index-cache.ts'
 import { type QueryOutput, queryRecords } from './query-stream.ts'
 import { ReadMeter } from './read-meter.ts'
 import { parseRegion } from './regions.ts'
-import { openTabixFile } from './tabix-file.ts'
 import type { Contig } from './vcf-header.ts'
 
 export interface GenomicsServiceDeps {
@@ -100,7 +97,10 @@ export class GenomicsService {
       size: record.size,
       meter: options.meter,
     })
+    // The format readers (and the @gmod parsers behind them, ~13 MB resident) load on a server's
+    // first region query, not at start-up: most servers never run one.
     if (format === 'vcf' || format === 'tabix') {
+      const { openTabixFile } = await import('./tabix-file.ts')
       return openTabixFile(
         {
           data: source(file),
@@ -114,12 +114,14 @@ export class GenomicsService {
     }
     if (format === 'bam') {
       const csi = index ? isCsi(index.key) : false
+      const { openBamFile } = await import('./bam-file.ts')
       return openBamFile(
         { data: source(file), index: index && source(index), csi, cache: this.#deps.cache },
         request.signal,
       )
     }
     const reference = await this.#reference(principal, request, options.needIndex)
+    const { openCramFile } = await import('./cram-file.ts')
     return openCramFile({
       data: source(file),
       index: index && source(index),
