@@ -9,8 +9,7 @@
  * Re-sending a part that was already hashed starts the hash over from part 1.
  */
 import { createHash, type Hash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { AppError } from '../../domain/errors.ts'
 import type { StoredPart } from '../../domain/ports.ts'
@@ -32,6 +31,8 @@ interface State {
 
 /** Counts the bytes read back from data files: tests use it to prove completion reads nothing. */
 export type ReadMeter = (bytes: number) => void
+
+const READ_BUFFER = 1024 * 1024
 
 export class RunningHashes {
   readonly #states = new Map<string, State>()
@@ -119,14 +120,21 @@ export class RunningHashes {
 
   async #hashRange(dir: string, state: State, start: number, size: number): Promise<void> {
     if (size === 0) return
-    const stream = createReadStream(join(dir, 'data'), {
-      start,
-      end: start + size - 1,
-      highWaterMark: 1024 * 1024,
-    })
-    for await (const chunk of stream) {
-      state.hash.update(chunk as Buffer)
-      this.#meter((chunk as Buffer).length)
+    // One buffer, read into again and again: a read stream's fresh 1 MiB chunk per read cost
+    // 0.2-0.4 CPU-s more per GiB read back here (allocation, page faults, GC).
+    const buffer = Buffer.allocUnsafeSlow(Math.min(size, READ_BUFFER))
+    const data = await open(join(dir, 'data'), 'r')
+    try {
+      for (let done = 0; done < size; ) {
+        const want = Math.min(buffer.length, size - done)
+        const { bytesRead } = await data.read(buffer, 0, want, start + done)
+        if (bytesRead === 0) throw new Error(`part data ends at ${start + done}, before its end`)
+        state.hash.update(buffer.subarray(0, bytesRead))
+        this.#meter(bytesRead)
+        done += bytesRead
+      }
+    } finally {
+      await data.close()
     }
   }
 }
