@@ -9,8 +9,6 @@ interface Bar {
   readonly label: string
   readonly value: Spread
   readonly target?: number
-  /** Where issue 7 sets no target: another target's value, drawn for comparison only. */
-  readonly reference?: number
 }
 
 const WIDTH = 760
@@ -21,15 +19,15 @@ const TOP = 40
 export function ratioBars(result: BenchResult): Bar[] {
   const { upload, largeFile, multipart, download, listing, concurrency } = result
   const bars: (Bar | undefined)[] = [
-    bar('form upload / limit', upload?.ratios['granary/limit'], 0.85),
+    bar('form upload / limit', upload?.ratios['granary/limit'], 0.95),
     bar('form upload / @tus/server', upload?.ratios['granary/tus'], 1),
-    bar('form upload / fastify-multipart', upload?.ratios['granary/fastify-multipart']),
-    bar('large-file flow / limit', largeFile?.ratios['granary/limit'], 0.9),
-    reference('multipart session / limit', multipart?.ratios['granary/limit'], 0.9),
+    bar('form upload / fastify-multipart', upload?.ratios['granary/fastify-multipart'], 1),
+    bar('large-file PUT / limit', largeFile?.ratios['granary/limit'], 0.95),
+    bar('multipart session / limit', multipart?.ratios['granary/limit'], 0.85),
     bar('download / limit', download?.full.ratios['granary/limit'], 0.9),
     bar('1 MiB ranges / limit', download?.ranges.ratios['granary/limit'], 0.9),
-    bar('list req/s / healthz', listing?.http.ratios['list/healthz'], 0.5),
-    bar('folder view req/s / healthz', listing?.http.ratios['folders/healthz']),
+    bar('list req/s / baseline', listing?.http.ratios['list/baseline'], 0.7),
+    bar('folder view req/s / baseline', listing?.http.ratios['folders/baseline'], 0.7),
     bar('concurrent uploads / limit', concurrency?.ratios['granary/limit']),
   ]
   return bars.filter((value): value is Bar => value !== undefined)
@@ -40,16 +38,11 @@ function bar(label: string, value: Spread | undefined, target?: number): Bar | u
   return target === undefined ? { label, value } : { label, value, target }
 }
 
-function reference(label: string, value: Spread | undefined, at: number): Bar | undefined {
-  const plain = bar(label, value)
-  return plain && { ...plain, reference: at }
-}
-
 export function chartSvg(result: BenchResult): string {
   const bars = ratioBars(result)
   const scaleMax = Math.max(1.5, ...bars.map((b) => b.value.max)) * 1.05
   const x = (ratio: number) => LABEL + (ratio / scaleMax) * (WIDTH - LABEL - 60)
-  const height = TOP + bars.length * ROW + 55
+  const height = TOP + bars.length * ROW + 40
   const title = `Granary vs the limit and peers (ratios, ${result.mode} mode, ${result.date.slice(0, 10)})`
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="sans-serif" font-size="12">`,
@@ -78,12 +71,6 @@ function barSvg(b: Bar, y: number, x: (ratio: number) => number): string {
       `<line x1="${tx}" x2="${tx}" y1="${y + 2}" y2="${y + 24}" stroke="#b00" stroke-dasharray="3,2"/>`,
     )
   }
-  if (b.reference !== undefined) {
-    const rx = x(b.reference)
-    parts.push(
-      `<line x1="${rx}" x2="${rx}" y1="${y + 2}" y2="${y + 24}" stroke="#777" stroke-dasharray="3,2"/>`,
-    )
-  }
   return parts.join('\n')
 }
 
@@ -96,8 +83,7 @@ function axisSvg(x: (ratio: number) => number, y: number, scaleMax: number): str
     ticks.push(`<text x="${x(tick)}" y="${y + 15}" text-anchor="middle">${tick}x</text>`)
   }
   const legend = [
-    `<text x="${LABEL}" y="${y + 32}" fill="#555">bar: median of paired rounds; whisker: min-max; dashed red: issue 7 target;</text>`,
-    `<text x="${LABEL}" y="${y + 47}" fill="#555">dashed grey: no target in issue 7, the large-file flow's 0.9x for comparison</text>`,
+    `<text x="${LABEL}" y="${y + 32}" fill="#555">bar: median of paired rounds; whisker: min-max; dashed red: issue 17 target</text>`,
   ]
   return [...ticks, ...legend].join('\n')
 }

@@ -61,6 +61,8 @@ export interface Comparison {
   readonly configs: Record<string, TransferStats>
   /** `subject/other`: MB/s of the subject over the other's, paired by round. */
   readonly ratios: Record<string, Spread>
+  /** `subject/other`: CPU-seconds per GiB of the subject over the other's (lower is better). */
+  readonly cpuRatios: Record<string, Spread>
 }
 
 export function transferStats(samples: readonly Sample[]): TransferStats {
@@ -81,10 +83,18 @@ export function compare(
     Object.entries(samples).map(([name, list]) => [name, transferStats(list)]),
   )
   const speeds = (name: string) => (samples[name] ?? []).map((s) => mbPerSecond(s.bytes, s.seconds))
-  const ratios = Object.fromEntries(
-    Object.keys(samples)
-      .filter((name) => name !== subject)
-      .map((name) => [`${subject}/${name}`, pairedRatio(speeds(subject), speeds(name))]),
-  )
-  return { subject, sizeBytes, rounds: samples[subject]?.length ?? 0, configs, ratios }
+  const cpuPerByte = (name: string) => (samples[name] ?? []).map((s) => s.cpuSeconds / s.bytes)
+  const others = Object.keys(samples).filter((name) => name !== subject)
+  const paired = (of: (name: string) => number[]) =>
+    Object.fromEntries(
+      others.map((name) => [`${subject}/${name}`, pairedRatio(of(subject), of(name))]),
+    )
+  return {
+    subject,
+    sizeBytes,
+    rounds: samples[subject]?.length ?? 0,
+    configs,
+    ratios: paired(speeds),
+    cpuRatios: paired(cpuPerByte),
+  }
 }
