@@ -9,8 +9,12 @@
  * and `granary upload`. Downloads of a signed URL: curl to a file, then `sync <file>` (the
  * client's download is durable when it returns, so curl's time includes its fsync too; curl
  * without the sync is reported beside it) vs `client.files.download` and `granary download`.
- * The CLI is the built package (scripts/build-packages.mjs, no tsx), start-up included. CPU is
- * user+sys: the client's from process.cpuUsage, curl's and the CLI's from /usr/bin/time.
+ * The client and the CLI are the built packages (scripts/build-packages.mjs, no tsx), each run
+ * in its own Node process as a user's script or shell would: the CLI's time includes its
+ * start-up, the client's is the call alone (its process starting is not the client's cost).
+ * CPU is user+sys: the client's from process.cpuUsage in its process, curl's and the CLI's from
+ * /usr/bin/time. Every step starts after a `sync`, so no step pays for the previous one's
+ * dirty pages.
  */
 import { execFile } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
@@ -58,31 +62,52 @@ async function timed(command: string[], env: NodeJS.ProcessEnv = process.env): P
   return { wall, cpu: user + sys }
 }
 
-/** Wall and CPU of a call in this process. */
-async function inProcess(call: () => Promise<unknown>): Promise<Timing> {
-  const cpu = process.cpuUsage()
-  const started = performance.now()
-  await call()
-  const used = process.cpuUsage(cpu)
-  return { wall: (performance.now() - started) / 1000, cpu: (used.user + used.system) / 1e6 }
+/**
+ * A script calling the built client once (`upload <file> <folder>`, `uploadFile <file>
+ * <folder>` or `download <key> <dest>`) and printing the call's wall and CPU seconds as JSON.
+ */
+const CLIENT_SCRIPT = `
+import { Granary } from './client/dist/index.js'
+const [method, a, b] = process.argv.slice(2)
+const client = new Granary()
+const calls = {
+  upload: () => client.files.upload(a, { path: b }),
+  uploadFile: () => client.files.uploadFile(a, { path: b }),
+  download: () => client.files.download(a, { dest: b }),
 }
+const cpu = process.cpuUsage()
+const started = performance.now()
+await calls[method]()
+const used = process.cpuUsage(cpu)
+const wall = (performance.now() - started) / 1000
+console.log(JSON.stringify({ wall, cpu: (used.user + used.system) / 1e6 }))
+`
 
-async function buildCli(): Promise<string> {
+/** Builds the npm packages; answers the CLI's bin and the client script beside them. */
+async function buildPackages(): Promise<{ cli: string; script: string }> {
   const dir = join(ROOT, 'node_modules', '.cache', 'granary-bench', 'packages')
   await run(process.execPath, [join(ROOT, 'scripts/build-packages.mjs'), dir])
-  return join(dir, 'granary', 'dist', 'granary.js')
+  const script = join(dir, 'client-call.mjs')
+  await writeFile(script, CLIENT_SCRIPT)
+  return { cli: join(dir, 'granary', 'dist', 'granary.js'), script }
+}
+
+/** One client call in its own process: the call's own wall and CPU. */
+async function clientCall(script: string, env: NodeJS.ProcessEnv, args: string[]) {
+  const { stdout } = await run(process.execPath, [script, ...args], { env })
+  return JSON.parse(stdout) as Timing
 }
 
 async function main(): Promise<void> {
   console.log(`client vs curl: ${size / MiB} MiB, ${rounds} rounds`)
   const work = await mkdtemp(join(tmpdir(), 'granary-client-bench-'))
-  const cli = await buildCli()
+  const { cli, script } = await buildPackages()
   const server = await ChildServer.start(granarySpec())
   try {
     const source = join(work, 'source.bin')
     await pipeline(generatedBytes(size), createWriteStream(source))
     const client = new Granary({ baseUrl: server.url, apiKey: ADMIN_KEY, workspaceId: WORKSPACE })
-    const cliEnv = {
+    const env = {
       ...process.env,
       GRANARY_URL: server.url,
       GRANARY_API_KEY: ADMIN_KEY,
@@ -97,11 +122,10 @@ async function main(): Promise<void> {
     ] // biome-ignore format: one curl command
     const uploads: Record<string, Step> = {
       curl: () => timed(curlForm('curl/')),
-      'client.files.upload': () =>
-        inProcess(() => client.files.upload(source, { path: 'client-form/' })),
+      'client.files.upload': () => clientCall(script, env, ['upload', source, 'client-form/']),
       'client.files.uploadFile': () =>
-        inProcess(() => client.files.uploadFile(source, { path: 'client-put/' })),
-      'granary upload': () => timed(['node', cli, 'upload', source, '--path', 'cli/'], cliEnv),
+        clientCall(script, env, ['uploadFile', source, 'client-put/']),
+      'granary upload': () => timed(['node', cli, 'upload', source, '--path', 'cli/'], env),
     }
     await timed(curlForm('served/'))
     const key = 'served/source.bin'
@@ -120,14 +144,10 @@ async function main(): Promise<void> {
     const downloads: Record<string, Step> = {
       'curl + sync': () => curlGet(true),
       'curl (no sync)': () => curlGet(false),
-      'client.files.download': async () => {
-        const dest = await fresh('client.bin')
-        return inProcess(() => client.files.download(key, { dest }))
-      },
-      'granary download': async () => {
-        const dest = await fresh('cli.bin')
-        return timed(['node', cli, 'download', key, dest], cliEnv)
-      },
+      'client.files.download': async () =>
+        clientCall(script, env, ['download', key, await fresh('client.bin')]),
+      'granary download': async () =>
+        timed(['node', cli, 'download', key, await fresh('cli.bin')], env),
     }
     const results = {
       upload: await measure('upload', uploads, rounds, 'curl'),
@@ -164,6 +184,7 @@ async function measure(
     const order = names.map((_, i) => names[(i + round) % names.length] as string)
     for (const name of order) {
       const step = steps[name] as Step
+      await run('sync')
       samples.get(name)?.push(await step(round))
     }
   }

@@ -210,7 +210,7 @@ interface RangeRequest {
 
 async function getRange(transport: Transport, request: RangeRequest): Promise<void> {
   const { start, end, handle, meter } = request
-  const response = await transport.get(request.url, {
+  const response = await transport.getRange(request.url, {
     headers: { range: `bytes=${start}-${end - 1}` },
     signal: request.signal,
   })

@@ -1,6 +1,7 @@
 import { readChunks } from './body-stream.ts'
 import { ApiError, apiErrorFrom, NetworkError, notGranaryError } from './errors.ts'
 import { type BodyResponse, type GetInit, nodeGet } from './node-get.ts'
+import { type RangeResponse, rawRangeGet } from './raw-range.ts'
 import { sleep } from './retry.ts'
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>
@@ -151,6 +152,18 @@ export class Transport {
         await sleep(wait, init.signal)
       }
     }
+  }
+
+  /**
+   * A bounded Range GET of a ranged download: over a plain socket for http: URLs in Node (see
+   * raw-range.ts), through get() for anything else or any answer but a 206.
+   */
+  async getRange(url: string, init: GetInit = {}): Promise<RangeResponse> {
+    if (this.#config.nodeHttp && /^http:/i.test(url)) {
+      const raw = await rawRangeGet(new URL(url), init.headers ?? {}, init.signal, this.#setting)
+      if (raw) return raw
+    }
+    return this.get(url, init)
   }
 
   /** How long to wait before retrying `err` (a 429 or 503), or undefined to raise it. */
