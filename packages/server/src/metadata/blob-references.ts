@@ -10,6 +10,7 @@
  * or update waits for. SQLite runs one write transaction at a time.
  */
 import type { Kysely } from 'kysely'
+import { reusableQuery } from './reusable-query.ts'
 import type { Database } from './schema.ts'
 
 /** Uploads whose bytes may still arrive, be confirmed or be read back. */
@@ -59,22 +60,23 @@ export async function isReferenced(db: Kysely<Database>, blobName: string): Prom
  * links may serve. A trashed file's bytes stay for a restore, but its links stop.
  */
 export async function isServable(db: Kysely<Database>, blobName: string): Promise<boolean> {
-  const file = await db
-    .selectFrom('files')
-    .select('blob_name')
-    .where('blob_name', '=', blobName)
-    .limit(1)
-    .executeTakeFirst()
-  if (file) return true
-  const version = await db
+  if ((await currentFileOf(db, blobName)).length > 0) return true
+  return (await liveVersionOf(db, blobName)).length > 0
+}
+
+// Every request a download link makes runs these: compiled once.
+const currentFileOf = reusableQuery((db, blobName: string) =>
+  db.selectFrom('files').select('blob_name').where('blob_name', '=', blobName).limit(1),
+)
+
+const liveVersionOf = reusableQuery((db, blobName: string) =>
+  db
     .selectFrom('file_versions as v')
     .innerJoin('files as f', 'f.id', 'v.file_id')
     .select('v.blob_name')
     .where('v.blob_name', '=', blobName)
-    .limit(1)
-    .executeTakeFirst()
-  return version !== undefined
-}
+    .limit(1),
+)
 
 /**
  * Of these blobs whose references the caller just dropped, queues those nothing refers to any

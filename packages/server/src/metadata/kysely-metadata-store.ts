@@ -46,6 +46,7 @@ import { folderEntries } from './folder-entries.ts'
 import { failJob, findJob, jobBatchIn, jobRecord, jobRow } from './jobs-table.ts'
 import { bumpLinkGeneration, linkGeneration, linkGrantState } from './link-generations.ts'
 import { GranaryMigrations } from './migrations/index.ts'
+import { filePage, keyBySecretHash, workspaceById } from './request-lookups.ts'
 import {
   fileRecord,
   keyRecord,
@@ -206,11 +207,7 @@ export class KyselyMetadataStore implements MetadataStore {
 
   getWorkspace(id: string): Promise<WorkspaceRecord | undefined> {
     return this.#run(async (db) => {
-      const row = await db
-        .selectFrom('workspaces')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst()
+      const [row] = await workspaceById(db, id)
       return row && workspaceRecord(row)
     })
   }
@@ -230,11 +227,7 @@ export class KyselyMetadataStore implements MetadataStore {
 
   findKeyBySecretHash(secretHash: string): Promise<KeyRecord | undefined> {
     return this.#run(async (db) => {
-      const row = await db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('secret_hash', '=', secretHash)
-        .executeTakeFirst()
+      const [row] = await keyBySecretHash(db, secretHash)
       return row && keyRecord(row)
     })
   }
@@ -272,13 +265,7 @@ export class KyselyMetadataStore implements MetadataStore {
 
   listFiles(range: ListRange): Promise<FileRecord[]> {
     if (range.limit <= 0) return Promise.resolve([])
-    return this.#run(async (db) => {
-      let query = db.selectFrom('files').selectAll().where('workspace_id', '=', range.workspaceId)
-      if (range.from) query = query.where('key', range.from.inclusive ? '>=' : '>', range.from.key)
-      if (range.before !== undefined) query = query.where('key', '<', range.before)
-      const rows = await query.orderBy('key').limit(range.limit).execute()
-      return rows.map(fileRecord)
-    })
+    return this.#run(async (db) => (await filePage(db, range)).map(fileRecord))
   }
 
   /** One recursive statement (folder-entries.ts). */

@@ -1,6 +1,7 @@
 /** The per-file link generation (migration 0007): read on issue, bumped by revoke-links. */
 import type { Kysely, Transaction } from 'kysely'
 import type { LinkGrantState } from '../domain/link-grants.ts'
+import { reusableQuery } from './reusable-query.ts'
 import type { Database } from './schema.ts'
 
 export async function linkGeneration(db: Kysely<Database>, fileId: string): Promise<number> {
@@ -12,18 +13,22 @@ export async function linkGeneration(db: Kysely<Database>, fileId: string): Prom
   return row ? Number(row.generation) : 0
 }
 
+// Every request a download link makes runs it: compiled once.
+const grantState = reusableQuery((db, keyId: string, fileId: string) =>
+  db
+    .selectFrom('api_keys as k')
+    .leftJoin('link_generations as g', (join) => join.on('g.file_id', '=', fileId))
+    .select(['k.revoked_at', 'g.generation'])
+    .where('k.id', '=', keyId),
+)
+
 /** One statement, two primary-key probes: the key's row and the file's generation. */
 export async function linkGrantState(
   db: Kysely<Database>,
   keyId: string,
   fileId: string,
 ): Promise<LinkGrantState> {
-  const row = await db
-    .selectFrom('api_keys as k')
-    .leftJoin('link_generations as g', (join) => join.on('g.file_id', '=', fileId))
-    .select(['k.revoked_at', 'g.generation'])
-    .where('k.id', '=', keyId)
-    .executeTakeFirst()
+  const [row] = await grantState(db, keyId, fileId)
   return {
     keyActive: row !== undefined && row.revoked_at === null,
     generation: row?.generation == null ? 0 : Number(row.generation),
