@@ -4,8 +4,8 @@
  * `open` uses O_NOFOLLOW for the last component; the folders above it are checked with lstat.
  */
 import { constants } from 'node:fs'
-import { type FileHandle, lstat, open } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { type FileHandle, lstat, open, realpath } from 'node:fs/promises'
+import { isAbsolute, join, relative, sep } from 'node:path'
 import { AppError } from '../../domain/errors.ts'
 
 export function linkRefused(path: string): AppError {
@@ -22,6 +22,38 @@ export function linkRefused(path: string): AppError {
  * Stops at the first component that does not exist: nothing below it can be a link yet.
  */
 export async function assertNoLinks(root: string, path: string): Promise<void> {
+  if (await resolvesInPlace(root, path)) return
+  await walkWithoutLinks(root, path)
+}
+
+/** The canonical path of each store root, found once. */
+const canonicalRoots = new Map<string, Promise<string | undefined>>()
+
+/**
+ * True when the kernel resolves `path` to itself below the root's canonical path: then no
+ * component below the root is a link (resolving one would change the path), in one realpath(3)
+ * instead of an lstat per component. Anything else (missing, changed, outside the root) is left to
+ * the walk, which decides as before.
+ */
+async function resolvesInPlace(root: string, path: string): Promise<boolean> {
+  const below = relative(root, path)
+  if (below === '' || below.startsWith('..') || isAbsolute(below)) return false
+  let canonicalRoot = canonicalRoots.get(root)
+  if (!canonicalRoot) {
+    canonicalRoot = realpath(root).catch(() => {
+      canonicalRoots.delete(root) // not there yet: ask again next time
+      return undefined
+    })
+    canonicalRoots.set(root, canonicalRoot)
+  }
+  const [rootNow, resolved] = await Promise.all([
+    canonicalRoot,
+    realpath(path).catch(() => undefined),
+  ])
+  return rootNow !== undefined && resolved === join(rootNow, below)
+}
+
+async function walkWithoutLinks(root: string, path: string): Promise<void> {
   let current = root
   for (const part of relative(root, path).split(sep)) {
     if (part === '') continue
