@@ -255,9 +255,11 @@ async function openMetadata(
   watchPool: (use: () => PoolUse) => void,
 ): Promise<MetadataStore> {
   const metadata = config.metadata
-  if (metadata.kind === 'sqlite') return openSqliteStore(metadata.file)
+  const keyCacheMs = config.keyCacheMs
+  if (metadata.kind === 'sqlite') return openSqliteStore(metadata.file, { keyCacheMs })
   const { openPostgresStore } = await import('./metadata/postgres/open-postgres-store.ts')
   return openPostgresStore(metadata.url, {
+    keyCacheMs,
     maxConnections: metadata.poolSize,
     onConnectionError: (error) => options.onBackgroundError(error, 'postgres connection'),
     watchPool,

@@ -40,6 +40,11 @@ export interface Config {
   readonly maxUploadBytes: number
   /** A request body that sends nothing for this long is abandoned. */
   readonly bodyIdleTimeoutMs: number
+  /**
+   * How long a found API key is trusted before it is read again; a revocation by this process
+   * takes effect at once, by another process within this bound. 0 reads it on every request.
+   */
+  readonly keyCacheMs: number
   readonly logLevel: string
   /** Declared sizes from this up get a multipart session (bytes). */
   readonly multipartThreshold: number
@@ -164,6 +169,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
       Number.MAX_SAFE_INTEGER,
     ),
     bodyIdleTimeoutMs: integer('GRANARY_BODY_IDLE_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+    keyCacheMs: integer('GRANARY_KEY_CACHE_MS', 1000, 0, 10_000),
     logLevel,
     multipartThreshold: integer('GRANARY_MULTIPART_THRESHOLD', 5 * GiB, 0, Number.MAX_SAFE_INTEGER),
     partSize: integer('GRANARY_PART_SIZE', 64 * MiB, 5 * MiB, 5 * GiB),

@@ -84,7 +84,7 @@ export async function requireWorkspace(
   workspaceId: string,
 ): Promise<void> {
   const granted = principal.workspaceIds === null || principal.workspaceIds.includes(workspaceId)
-  if (!granted || !isWorkspaceId(workspaceId) || !(await metadata.getWorkspace(workspaceId))) {
+  if (!granted || !isWorkspaceId(workspaceId) || !(await metadata.hasWorkspace(workspaceId))) {
     throw new AppError('workspace_not_found', `No workspace '${workspaceId}' for this API key.`)
   }
 }

@@ -324,6 +324,8 @@ export interface MetadataStore
   /** Existing id -> workspace_exists. Event: workspace.create. */
   createWorkspace(workspace: WorkspaceRecord, options?: Audited): Promise<void>
   getWorkspace(id: string): Promise<WorkspaceRecord | undefined>
+  /** Whether the workspace exists; workspaces are never deleted, so a store may remember a yes. */
+  hasWorkspace(id: string): Promise<boolean>
   listWorkspaces(): Promise<WorkspaceRecord[]>
 
   /** Event: key.create (never the secret or its hash). */

@@ -26,10 +26,10 @@ export async function folderEntries(
   const fromOp = range.from ? (range.from.inclusive ? '>=' : '>') : undefined
   const hasBefore = range.before !== undefined
   const shape = `${fromOp ?? ''}|${hasBefore}`
-  let byShape = queries.get(dialect)
-  if (!byShape) queries.set(dialect, (byShape = new Map()))
-  let query = byShape.get(shape)
-  if (!query) byShape.set(shape, (query = entriesQuery(dialect, fromOp, hasBefore)))
+  const byShape = queries.get(dialect) ?? new Map<string, EntriesQuery>()
+  queries.set(dialect, byShape)
+  const query = byShape.get(shape) ?? entriesQuery(dialect, fromOp, hasBefore)
+  byShape.set(shape, query)
   const rows = await query(
     db,
     range.workspaceId,
@@ -48,7 +48,7 @@ function entriesQuery(
   hasBefore: boolean,
 ): EntriesQuery {
   return reusableQuery(
-    (db, ws: string, fromKey: string, beforeKey: string, start, length, limit) => {
+    (_db, ws: string, fromKey: string, beforeKey: string, start, length, limit) => {
       const rest = sql`substr(w.k, cast(${start} as integer))`
       const slash = dialect.position(rest, sql`'/'`)
       // The folder's successor: the key up to its '/', with '/' replaced by '0' (the next character).

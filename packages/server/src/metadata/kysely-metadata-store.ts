@@ -44,6 +44,7 @@ import * as versions from './file-versions.ts'
 import { findFile, putFileIn } from './file-writes.ts'
 import { folderEntries } from './folder-entries.ts'
 import { failJob, findJob, jobBatchIn, jobRecord, jobRow } from './jobs-table.ts'
+import { KeyCache } from './key-cache.ts'
 import { bumpLinkGeneration, linkGeneration, linkGrantState } from './link-generations.ts'
 import { GranaryMigrations } from './migrations/index.ts'
 import { filePage, keyBySecretHash, workspaceById } from './request-lookups.ts'
@@ -72,11 +73,16 @@ export interface KyselyStoreOptions {
   translateError: ErrorTranslator
   /** True for the driver's unique-constraint violation. */
   isUniqueViolation: (error: unknown) => boolean
+  /** How long a found API key is trusted before it is read again (key-cache.ts); 0: never. */
+  keyCacheMs?: number
 }
 
 /** The one MetadataStore, over SQLite or PostgreSQL; dialect bits live in sqlite/ and postgres/. */
 export class KyselyMetadataStore implements MetadataStore {
   readonly #db: Kysely<Database>
+  readonly #keys: KeyCache
+  /** Workspaces found so far: they are never deleted, so a yes stays true. */
+  readonly #knownWorkspaces = new Set<string>()
   readonly #dialect: SqlDialect
   readonly #translate: ErrorTranslator
   readonly #isUniqueViolation: (error: unknown) => boolean
@@ -87,6 +93,7 @@ export class KyselyMetadataStore implements MetadataStore {
     this.#dialect = options.dialect
     this.#translate = options.translateError
     this.#isUniqueViolation = options.isUniqueViolation
+    this.#keys = new KeyCache({ ttlMs: options.keyCacheMs ?? 0 })
     // The webhook tables (migration 0009) are declared in webhook-store.ts, not in Database.
     this.webhooks = new KyselyWebhookStore((work) =>
       this.#run((db) => work(db as unknown as Kysely<WebhookTables>)),
@@ -212,6 +219,13 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
+  async hasWorkspace(id: string): Promise<boolean> {
+    if (this.#knownWorkspaces.has(id)) return true
+    const found = (await this.getWorkspace(id)) !== undefined
+    if (found && this.#knownWorkspaces.size < 100_000) this.#knownWorkspaces.add(id)
+    return found
+  }
+
   listWorkspaces(): Promise<WorkspaceRecord[]> {
     return this.#run(async (db) =>
       (await db.selectFrom('workspaces').selectAll().orderBy('id').execute()).map(workspaceRecord),
@@ -226,10 +240,12 @@ export class KyselyMetadataStore implements MetadataStore {
   }
 
   findKeyBySecretHash(secretHash: string): Promise<KeyRecord | undefined> {
-    return this.#run(async (db) => {
-      const [row] = await keyBySecretHash(db, secretHash)
-      return row && keyRecord(row)
-    })
+    return this.#keys.find(secretHash, (hash) =>
+      this.#run(async (db) => {
+        const [row] = await keyBySecretHash(db, hash)
+        return row && keyRecord(row)
+      }),
+    )
   }
 
   listKeys(): Promise<KeyRecord[]> {
@@ -244,8 +260,8 @@ export class KyselyMetadataStore implements MetadataStore {
     })
   }
 
-  revokeKey(id: string, at: string, options: Audited = {}): Promise<void> {
-    return this.#audited(options.audit, async (trx) => {
+  async revokeKey(id: string, at: string, options: Audited = {}): Promise<void> {
+    await this.#audited(options.audit, async (trx) => {
       const result = await trx
         .updateTable('api_keys')
         .set({ revoked_at: at })
@@ -257,6 +273,8 @@ export class KyselyMetadataStore implements MetadataStore {
       }
       return { value: undefined, events: [facts('key.revoke', { key: id })] }
     })
+    // Committed: this process refuses the key from the next request on.
+    this.#keys.forget()
   }
 
   getFile(workspaceId: string, key: string): Promise<FileRecord | undefined> {

@@ -7,6 +7,8 @@ import type { Database } from '../schema.ts'
 import { postgresDialect } from './postgres-dialect.ts'
 
 export interface PostgresStoreOptions {
+  /** How long a found API key is trusted before it is read again (key-cache.ts); 0: never. */
+  keyCacheMs?: number
   /** Most connections this process holds (default 10): N processes use N times this many. */
   maxConnections?: number
   /** A statement running longer is cancelled server-side (default 30 s). */
@@ -59,6 +61,7 @@ export async function openPostgresStore(
     dialect: postgresDialect,
     translateError: translatePostgresError,
     isUniqueViolation: (error) => sqlState(error) === '23505',
+    ...(options.keyCacheMs !== undefined ? { keyCacheMs: options.keyCacheMs } : {}),
   })
   try {
     await store.migrate()

@@ -12,7 +12,11 @@ import { cachingStatements } from './statement-cache.ts'
  * Opens the embedded SQLite store: WAL with synchronous=FULL so a committed file survives a power
  * cut, and a busy timeout so a second process waits instead of failing.
  */
-export async function openSqliteStore(filename: string): Promise<KyselyMetadataStore> {
+export async function openSqliteStore(
+  filename: string,
+  /** keyCacheMs: how long a found API key is trusted before it is read again (0: never). */
+  options: { keyCacheMs?: number } = {},
+): Promise<KyselyMetadataStore> {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true })
   const database = new SqliteDatabase(filename)
   database.pragma('journal_mode = WAL')
@@ -30,6 +34,7 @@ export async function openSqliteStore(filename: string): Promise<KyselyMetadataS
       const code = (error as { code?: unknown } | undefined)?.code
       return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE'
     },
+    ...(options.keyCacheMs !== undefined ? { keyCacheMs: options.keyCacheMs } : {}),
   })
   await store.migrate()
   return store
