@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs'
 import { link, lstat, mkdir, open, readdir, rm, rmdir, unlink } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -18,7 +17,8 @@ import type {
 } from '../../domain/ports.ts'
 import { bodyEndedEarly, MeteredBody } from '../metered-body.ts'
 import { sha256OfStream, stagedSizeMismatch } from '../staged-blob.ts'
-import { READ_CHUNK, WRITE_BUFFER } from './io-sizes.ts'
+import { DurableFile } from './durable-file.ts'
+import { READ_CHUNK } from './io-sizes.ts'
 import { LocalMultipart } from './local-multipart.ts'
 import { assertNoLinks, openNoFollow } from './no-follow.ts'
 
@@ -77,14 +77,9 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
-  /** `flush` fsyncs the file before it is closed, so the bytes are on disk before we link them. */
+  /** DurableFile fsyncs before it finishes, so the bytes are on disk before we link them. */
   async #writeDurably(temp: string, body: Readable, meter: MeteredBody, signal?: AbortSignal) {
-    const sink = createWriteStream(temp, {
-      flags: 'wx',
-      mode: 0o640,
-      flush: true,
-      highWaterMark: WRITE_BUFFER,
-    })
+    const sink = new DurableFile(temp, { flags: 'wx', mode: 0o640 })
     try {
       await pipeline(body, meter, sink, signal ? { signal } : {})
     } catch (error) {

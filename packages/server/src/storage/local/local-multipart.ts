@@ -5,7 +5,6 @@
  * arrive (`running-hash.ts`), so completing only links the file into place: the parts are never
  * copied, and not read again. Sessions survive restarts, so uploads resume.
  */
-import { createWriteStream } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -15,7 +14,7 @@ import { AppError } from '../../domain/errors.ts'
 import { randomId } from '../../domain/ids.ts'
 import type { MultipartSession, StoredBlob, StoredPart } from '../../domain/ports.ts'
 import { MeteredBody } from '../metered-body.ts'
-import { WRITE_BUFFER } from './io-sizes.ts'
+import { DurableFile } from './durable-file.ts'
 import { assertNoLinks } from './no-follow.ts'
 import { type ReadMeter, RunningHashes } from './running-hash.ts'
 
@@ -70,16 +69,7 @@ export class LocalMultipart {
     const written = this.#hashes.beginWrite(dir, partNumber)
     let part: StoredPart
     try {
-      await pipeline(
-        body,
-        meter,
-        createWriteStream(join(dir, 'data'), {
-          flags: 'r+',
-          start,
-          flush: true,
-          highWaterMark: WRITE_BUFFER,
-        }),
-      )
+      await pipeline(body, meter, new DurableFile(join(dir, 'data'), { flags: 'r+', start }))
       part = { partNumber, size: meter.byteCount, sha256: meter.sha256, etag: null }
       crashPoint('part.written')
       await writeAtomically(manifest, JSON.stringify(part))
