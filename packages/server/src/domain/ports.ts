@@ -41,6 +41,13 @@ export interface BlobListing {
   modifiedAt: Date
 }
 
+/** A blob opened to serve it: read() once (it closes the file when done), or close(). */
+export interface OpenStoredBlob {
+  readonly size: number
+  read(range?: ByteRange): Readable
+  close(): Promise<void>
+}
+
 export interface ByteRange {
   /** First byte, inclusive. */
   start: number
@@ -59,6 +66,12 @@ export interface BlobStore extends MultipartStore {
   stat(name: string, options?: IoOptions): Promise<StoredBlob | undefined>
   /** The blob's bytes, or a range of them. Missing -> file_not_found. */
   read(name: string, options?: IoOptions & { range?: ByteRange }): Promise<Readable>
+  /**
+   * Optional: the blob opened once to serve it, its size and its bytes from the same open file
+   * (saves a stat and a second path check per request). Missing -> undefined. Stores without it
+   * are served by stat() then read().
+   */
+  open?(name: string): Promise<OpenStoredBlob | undefined>
   /**
    * Makes the bytes a client PUT straight to the store under `staged` the blob `name`: checks
    * they are `exactSize` bytes (else size_mismatch, the staged bytes deleted), hashes them and

@@ -84,3 +84,23 @@ test('no operation follows a symbolic link planted in the store', async () => {
     await rm(outside, { recursive: true, force: true })
   }
 })
+
+test('open serves size and bytes from one open file; missing → undefined; a link → refused', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'granary-blobs-'))
+  try {
+    const store = await LocalBlobStore.open(root)
+    await store.put('ws_a/v1/raw/x.txt', Readable.from([Buffer.from('0123456789')]))
+    const blob = await store.open('ws_a/v1/raw/x.txt')
+    assert.equal(blob?.size, 10)
+    const chunks: Buffer[] = []
+    for await (const chunk of blob?.read({ start: 2, end: 5 }) ?? []) chunks.push(chunk as Buffer)
+    assert.equal(Buffer.concat(chunks).toString(), '2345')
+    assert.equal(await store.open('ws_a/v1/raw/missing.txt'), undefined)
+    await mkdir(join(root, 'outside'))
+    await writeFile(join(root, 'outside', 'y.txt'), 'outside')
+    await symlink(join(root, 'outside'), join(root, 'blobs', 'ws_a', 'v2'))
+    await assert.rejects(store.open('ws_a/v2/y.txt'), { code: 'storage_link_refused' })
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+})

@@ -1,4 +1,14 @@
-import { link, lstat, mkdir, open, readdir, rm, rmdir, unlink } from 'node:fs/promises'
+import {
+  type FileHandle,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rm,
+  rmdir,
+  unlink,
+} from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -11,6 +21,7 @@ import type {
   ByteRange,
   IoOptions,
   MultipartSession,
+  OpenStoredBlob,
   PutBlobOptions,
   StoredBlob,
   StoredPart,
@@ -166,6 +177,27 @@ export class LocalBlobStore implements BlobStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new AppError('file_not_found', 'The file no longer exists.')
       }
+      throw translate(error)
+    }
+  }
+
+  async open(name: string): Promise<OpenStoredBlob | undefined> {
+    let file: FileHandle
+    try {
+      file = await openNoFollow(this.#blobs, this.#path(name))
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw translate(error)
+    }
+    try {
+      const { size } = await file.stat()
+      return {
+        size,
+        read: (range) => file.createReadStream({ ...range, highWaterMark: READ_CHUNK }),
+        close: () => file.close(),
+      }
+    } catch (error) {
+      await file.close()
       throw translate(error)
     }
   }
