@@ -18,6 +18,7 @@ import { findFile } from './file-writes.ts'
 import { fileRecord, fileRow } from './rows.ts'
 import type { Database } from './schema.ts'
 import type { SqlDialect } from './sql-dialect.ts'
+import { enforceQuotaIn } from './workspace-settings.ts'
 
 /** Rows per statement: well inside both databases' limits on bound parameters. */
 const CHUNK = 500
@@ -45,6 +46,9 @@ export async function moveOneFile(
       .where('key', '=', request.from)
       .execute()
   } else {
+    // A copy is a new file: it counts against the quotas like an upload (after the target it
+    // replaces has left the usage).
+    await enforceQuotaIn(trx, request.workspaceId, { files: 1, bytes: source.size }, request.lock)
     file = copyOf(source, request.to, request.copyId, request.now)
     await trx.insertInto('files').values(fileRow(file)).execute()
   }
@@ -95,6 +99,8 @@ export async function moveFolderStep(
       sources.map((row) => row.key),
     )
   } else {
+    const bytes = sources.reduce((sum, row) => sum + row.size, 0)
+    await enforceQuotaIn(trx, request.workspaceId, { files: sources.length, bytes }, request.lock)
     const copies = sources.map((row) => copyOf(row, targetOf(row.key), newFileId(), request.now))
     for (let i = 0; i < copies.length; i += CHUNK) {
       await trx

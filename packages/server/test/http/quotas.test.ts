@@ -77,6 +77,43 @@ for (const backend of backendMatrix()) {
       assert.equal((await upload('w.txt', 'three')).statusCode, 201)
     })
 
+    test('copies count like uploads (a file and a folder); moves add nothing', async () => {
+      await settings({ quota_bytes: null, quota_files: null })
+      assert.equal((await upload('c1.txt', 'x'.repeat(10))).statusCode, 201)
+      assert.equal((await upload('c2.txt', 'y'.repeat(10))).statusCode, 201)
+      const copy = (from: string, to: string) =>
+        server.request({
+          method: 'POST',
+          url: '/v1/files/copy',
+          json: { workspace_id: 'ws_default', from, to },
+        })
+      const start = await usage()
+      // Versions and the trash count too (the test above left some).
+      const held = start.bytes + start.version_bytes + start.trash_bytes
+      await settings({ quota_bytes: held + 15 })
+
+      assert.equal((await copy('quota/c1.txt', 'copies/c1.txt')).statusCode, 200)
+      const refused = await copy('quota/c2.txt', 'copies/c2.txt')
+      assert.equal(refused.statusCode, 403, refused.body)
+      assert.deepEqual(refused.json().error.details, {
+        resource: 'bytes',
+        limit: held + 15,
+        used: held + 10,
+        requested: 10,
+      })
+      const folder = await copy('quota/', 'copied-folder/')
+      assert.equal(folder.statusCode, 403, folder.body)
+      assert.equal(folder.json().error.code, 'quota_exceeded')
+      const moved = await server.request({
+        method: 'POST',
+        url: '/v1/files/move',
+        json: { workspace_id: 'ws_default', from: 'copies/c1.txt', to: 'copies/moved.txt' },
+      })
+      assert.equal(moved.statusCode, 200, 'a move adds nothing to the usage')
+      assert.equal((await usage()).bytes, start.bytes + 10, 'the refused copies stored nothing')
+      await settings({ quota_bytes: null })
+    })
+
     test('refused settings: negative quotas, and quotas past 2^53', async () => {
       for (const json of [{ quota_bytes: -1 }, { quota_files: 1e20 }, { quota_bytes: 2 ** 63 }]) {
         const refused = await settings(json)
