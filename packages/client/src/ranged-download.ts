@@ -234,6 +234,7 @@ async function getRange(transport: Transport, request: RangeRequest): Promise<vo
     await handle.writev(chunks, position)
     position += bytes
     meter.add(bytes)
+    response.release?.(chunks)
   }, WRITE_BATCH)
   try {
     await response.each((chunk) => {

@@ -3,13 +3,37 @@ import { NetworkError } from './errors.ts'
 import type { BodyResponse } from './node-get.ts'
 
 /** What a ranged download reads of an answer. */
-export type RangeResponse = Pick<BodyResponse, 'status' | 'headers' | 'each' | 'cancel'>
+export type RangeResponse = Pick<BodyResponse, 'status' | 'headers' | 'each' | 'cancel'> & {
+  /** Hands chunks from `each` back for reuse once written (never touched again by the caller). */
+  release?(chunks: readonly Uint8Array[]): void
+}
 
 /** The socket reads into this one buffer, reused for every read. */
 const READ_BUFFER = 256 * 1024
 /** The body is handed over in chunks of this size (the last one shorter). */
 const CHUNK = 1024 * 1024
 const MAX_HEAD = 64 * 1024
+
+/**
+ * Chunks handed back once written, reused while any range is being read: copying into fresh
+ * memory costs a page fault per 4 KiB (a quarter of the download's CPU, profiled), reused
+ * memory costs none. Emptied when the last reader finishes, so nothing is kept afterwards.
+ */
+const spare: Buffer[] = []
+const SPARE_MAX = 16
+let readers = 0
+
+function takeChunk(size: number): Buffer {
+  return (size === CHUNK ? spare.pop() : undefined) ?? Buffer.allocUnsafeSlow(size)
+}
+
+function releaseChunks(chunks: readonly Uint8Array[]): void {
+  for (const chunk of chunks) {
+    if (readers > 0 && spare.length < SPARE_MAX && chunk.byteLength === CHUNK) {
+      if (Buffer.isBuffer(chunk) && chunk.byteOffset === 0) spare.push(chunk)
+    }
+  }
+}
 
 /**
  * One bounded Range GET of a plain-HTTP URL over a TCP socket (Node). node:http allocates a
@@ -83,6 +107,7 @@ class RangeReader {
   readonly #onAbort = () => this.#fail(this.#signal?.reason)
 
   constructor(url: string, setting: string, signal: AbortSignal | undefined) {
+    readers++
     this.#url = url
     this.#setting = setting
     this.#signal = signal
@@ -155,6 +180,7 @@ class RangeReader {
       status,
       headers,
       each: (onChunk) => this.#each(onChunk),
+      release: releaseChunks,
       cancel: async () => this.#fail(new Error('The download was cancelled.')),
     }
   }
@@ -173,7 +199,7 @@ class RangeReader {
   #copy(buf: Buffer, from: number, to: number): void {
     let offset = from
     while (offset < to && this.#remaining > 0) {
-      this.#chunk ??= Buffer.allocUnsafe(Math.min(CHUNK, this.#remaining))
+      this.#chunk ??= takeChunk(Math.min(CHUNK, this.#remaining))
       const take = Math.min(to - offset, this.#chunk.length - this.#filled)
       buf.copy(this.#chunk, this.#filled, offset, offset + take)
       this.#filled += take
@@ -228,6 +254,7 @@ class RangeReader {
   }
 
   #settle(): void {
+    if (!this.#settled && --readers === 0) spare.length = 0
     this.#settled = true
     this.#socket?.destroy()
     this.#signal?.removeEventListener('abort', this.#onAbort)
