@@ -17,6 +17,7 @@ import { AppError, isAppError } from './errors.ts'
 import { blobNameFor, type FileService, fileExists } from './file-service.ts'
 import { isUploadId, newFileId, newUploadId } from './ids.ts'
 import { keyFor, nameOf, validateKey } from './keys.ts'
+import { assertUploadGranted } from './link-grants.ts'
 import type { MultipartService } from './multipart-service.ts'
 import type {
   BlobStore,
@@ -115,6 +116,7 @@ export class LargeUploadService {
         description: request.description ?? null,
         sha256: request.sha256?.toLowerCase() ?? null,
         overwrite,
+        issuedBy: principal.keyId,
       },
       clock,
       policy,
@@ -155,6 +157,7 @@ export class LargeUploadService {
         'The bytes of this upload were already received; confirm it.',
       )
     }
+    await assertUploadGranted(this.#deps.metadata, upload)
     if ((contentType ?? '') !== upload.contentType) {
       throw new AppError(
         'invalid_signature',

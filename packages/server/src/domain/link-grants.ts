@@ -31,6 +31,8 @@ export interface LinkGrants {
   linkGeneration(fileId: string): Promise<number>
   /** The issuing key's state and the file's generation, in one indexed lookup. */
   linkGrantState(keyId: string, fileId: string): Promise<LinkGrantState>
+  /** False when the key is revoked or unknown. */
+  isKeyActive(keyId: string): Promise<boolean>
 }
 
 /** Throws link_revoked when the grant was withdrawn since the link was signed. */
@@ -48,6 +50,22 @@ export async function assertLinkGranted(store: LinkGrants, grant: LinkGrant): Pr
       "This file's links were revoked; ask its owner for a new link.",
     )
   }
+}
+
+/**
+ * Throws link_revoked when the key that asked for an upload URL was revoked since: its PUTs
+ * (and parts) are refused like its download links. Uploads older than the issuing-key column
+ * have none and are let through.
+ */
+export async function assertUploadGranted(
+  store: LinkGrants,
+  upload: { issuedBy?: string | null },
+): Promise<void> {
+  if (!upload.issuedBy || (await store.isKeyActive(upload.issuedBy))) return
+  throw new AppError(
+    'link_revoked',
+    'This upload URL was revoked with the API key that asked for it; start a new upload.',
+  )
 }
 
 /** The grant of a link `issuedBy` asks for now. */

@@ -8,6 +8,7 @@ import { type Principal, requirePermission, requireWorkspace } from './auth.ts'
 import type { Clock } from './clock.ts'
 import { AppError } from './errors.ts'
 import { isUploadId } from './ids.ts'
+import { assertUploadGranted } from './link-grants.ts'
 import type {
   BlobStore,
   MetadataStore,
@@ -115,6 +116,7 @@ export class MultipartService {
     const { uploadId, partNumber } = grant
     const upload = isUploadId(uploadId) ? await this.#deps.metadata.getUpload(uploadId) : undefined
     if (!acceptsParts(upload, this.#deps.clock)) throw sessionGone(uploadId)
+    await assertUploadGranted(this.#deps.metadata, upload)
     const { partSize, partCount } = upload.multipart
     if (partNumber < 1 || partNumber > partCount) throw sessionGone(uploadId)
     const size = partLength(upload.size, partSize, partNumber)

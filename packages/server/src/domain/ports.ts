@@ -235,6 +235,8 @@ interface UploadFields {
   verifiedBytes?: number | null
   /** Why a `failed` upload failed, when it failed in the background. */
   failure?: UploadFailure | null
+  /** The API key that asked for the upload URL: revoking it withdraws the URL. */
+  issuedBy?: string | null
 }
 
 export interface UploadFailure {

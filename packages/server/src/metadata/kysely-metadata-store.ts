@@ -45,7 +45,12 @@ import { findFile, putFileIn } from './file-writes.ts'
 import { folderEntries } from './folder-entries.ts'
 import { failJob, findJob, jobBatchIn, jobRecord, jobRow } from './jobs-table.ts'
 import { KeyCache } from './key-cache.ts'
-import { bumpLinkGeneration, linkGeneration, linkGrantState } from './link-generations.ts'
+import {
+  bumpLinkGeneration,
+  isKeyActive,
+  linkGeneration,
+  linkGrantState,
+} from './link-generations.ts'
 import { GranaryMigrations } from './migrations/index.ts'
 import { filePage, keyBySecretHash, workspaceById } from './request-lookups.ts'
 import {
@@ -156,6 +161,10 @@ export class KyselyMetadataStore implements MetadataStore {
 
   linkGrantState(keyId: string, fileId: string): Promise<LinkGrantState> {
     return this.#run((db) => linkGrantState(db, keyId, fileId))
+  }
+
+  isKeyActive(keyId: string): Promise<boolean> {
+    return this.#run((db) => isKeyActive(db, keyId))
   }
 
   revokeFileLinks(

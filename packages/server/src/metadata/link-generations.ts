@@ -35,6 +35,16 @@ export async function linkGrantState(
   }
 }
 
+const keyState = reusableQuery((db, keyId: string) =>
+  db.selectFrom('api_keys').select('revoked_at').where('id', '=', keyId),
+)
+
+/** Whether the key exists and is not revoked: every local PUT of an upload URL asks. */
+export async function isKeyActive(db: Kysely<Database>, keyId: string): Promise<boolean> {
+  const [row] = await keyState(db, keyId)
+  return row !== undefined && row.revoked_at === null
+}
+
 /** Every link signed before this for the file stops working. */
 export async function bumpLinkGeneration(
   trx: Transaction<Database>,

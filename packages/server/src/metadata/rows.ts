@@ -94,6 +94,7 @@ export function uploadRow(upload: Upload): UploadsTable {
     verify_claimed_until: null,
     failure_code: upload.failure?.code ?? null,
     failure_message: upload.failure?.message ?? null,
+    issued_by: upload.issuedBy ?? null,
   }
 }
 
@@ -126,6 +127,7 @@ export function uploadRecord(row: Selectable<UploadsTable>): Upload {
       row.failure_code === null
         ? null
         : { code: row.failure_code as ErrorCode, message: row.failure_message ?? '' },
+    issuedBy: row.issued_by,
   }
 }
 

@@ -63,6 +63,7 @@ export interface UploadsTable {
   verify_claimed_until: string | null
   failure_code: string | null
   failure_message: string | null
+  issued_by: string | null
 }
 
 export interface PendingDeletionsTable {

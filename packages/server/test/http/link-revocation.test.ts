@@ -102,6 +102,66 @@ for (const backend of backendMatrix()) {
       assert.equal(other.body.toString(), 'a.txt')
     })
 
+    test("revoking a key stops its upload URLs and part URLs; another key's keep working", async () => {
+      const created = await server.request({
+        method: 'POST',
+        url: '/v1/keys',
+        json: { name: 'leaky-uploader', scopes: ['files:write'], workspace_ids: [ws] },
+      })
+      const { id, secret } = created.json() as { id: string; secret: string }
+      const start = async (json: Record<string, unknown>, as?: string) => {
+        const response = await server.request({
+          method: 'POST',
+          url: '/v1/files/upload-url',
+          json: { workspace_id: ws, ...json },
+          ...(as ? { as } : {}),
+        })
+        assert.equal(response.statusCode, 201, response.body)
+        return response.json()
+      }
+      const single = await start({ filename: 'leaked-put.txt', size: 5 }, secret)
+      const theirs = await start({ filename: 'admins-put.txt', size: 5 })
+      const MiB = 1024 * 1024
+      const session = await start(
+        { filename: 'leaked-parts.bin', size: 5 * MiB + 1, multipart: true, part_size: 5 * MiB },
+        secret,
+      )
+      const signed = await server.request({
+        method: 'POST',
+        url: `/v1/files/uploads/${session.uploadId}/parts`,
+        json: { workspace_id: ws, part_numbers: [1] },
+        as: secret,
+      })
+      assert.equal(signed.statusCode, 200, signed.body)
+      const [part] = signed.json().parts
+
+      assert.equal(
+        (await server.request({ method: 'DELETE', url: `/v1/keys/${id}` })).statusCode,
+        204,
+      )
+      const put = (info: { uploadUrl: string; headers: Record<string, string> }) =>
+        server.fetchSigned(info.uploadUrl, {
+          method: 'PUT',
+          headers: info.headers,
+          body: Buffer.from('hello'),
+        })
+      const leakedPut = await put(single)
+      const leakedPart = await server.fetchSigned(part.url, {
+        method: 'PUT',
+        headers: part.headers,
+        body: Buffer.alloc(5 * MiB, 1),
+      })
+      if (local) {
+        refusedAsRevoked(leakedPut)
+        refusedAsRevoked(leakedPart)
+      } else {
+        // Presigned S3 PUTs are checked by S3 alone, like presigned downloads.
+        assert.ok(leakedPut.status < 300, String(leakedPut.status))
+      }
+      const kept = await put(theirs)
+      assert.ok(kept.status < 300, `${kept.status} ${kept.body.toString()}`)
+    })
+
     test('revoke-links stops every link to one file, not to others; new links work', async () => {
       const before = await link('a.txt')
       const sibling = await link('b.txt')

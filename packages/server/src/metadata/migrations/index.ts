@@ -10,6 +10,7 @@ import * as auditEvents from './0007-audit-events.ts'
 import * as verifyingUploads from './0008-verifying-uploads.ts'
 import * as webhooks from './0009-webhooks.ts'
 import * as workspaceQuotas from './0017-workspace-quotas.ts'
+import * as uploadIssuers from './0018-upload-issuers.ts'
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: SqlDialect): Promise<void>
@@ -27,6 +28,7 @@ const MIGRATIONS: Readonly<Record<string, DialectMigration>> = {
   '0008-verifying-uploads': verifyingUploads,
   '0009-webhooks': webhooks,
   '0017-workspace-quotas': workspaceQuotas,
+  '0018-upload-issuers': uploadIssuers,
 }
 
 /** Hands Kysely's Migrator our migrations, each told which database it runs on. */
