@@ -41,14 +41,17 @@ export function installMetrics(
       ...requestBytes(request, reply),
     })
   }
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style: an async hook would cost a promise per request for nothing awaited.
+  app.addHook('onRequest', (request, reply, done) => {
     replies.set(request, reply)
-    if (!UPLOAD_OPERATIONS.has(operationOf(request))) return
     // 'close' comes once the answer is sent or the connection is gone, whichever happens.
-    reply.raw.once('close', metrics.uploadStarted())
+    if (UPLOAD_OPERATIONS.has(operationOf(request)))
+      reply.raw.once('close', metrics.uploadStarted())
+    done()
   })
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     record(request, reply, String(reply.statusCode))
+    done()
   })
   app.addHook('onRequestAbort', async (request) => {
     const reply = replies.get(request)

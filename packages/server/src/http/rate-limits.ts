@@ -64,8 +64,11 @@ export async function installRateLimits(
           keyGenerator: (request) => `key:${keyIds.get(request)}`,
         })
       : undefined
+  const failing = new FailingAddresses(settings.authWindowS * 1000)
   return {
     async beforeAuthentication(request, reply) {
+      // An address with no failure in the window has nothing to refuse: skip the limiter's read.
+      if (!failing.has(request.ip)) return
       const state = await failures?.(request, { increment: false })
       if (state && !state.isAllowed && state.remaining === 0) {
         throw rateLimited(
@@ -76,6 +79,7 @@ export async function installRateLimits(
       }
     },
     async afterFailure(request) {
+      if (failures) failing.add(request.ip)
       await failures?.(request)
     },
     async perKey(request, reply, keyId) {
@@ -86,5 +90,38 @@ export async function installRateLimits(
         throw rateLimited(reply, state.ttlInSeconds, 'This API key made too many requests')
       }
     },
+  }
+}
+
+/**
+ * The addresses that failed to authenticate within the window (by time of their last failure),
+ * so the limiter is consulted only for them. Bounded: past `capacity` the longest-quiet address
+ * is dropped, which costs at most one unchecked attempt before its next failure re-adds it.
+ */
+class FailingAddresses {
+  readonly #windowMs: number
+  readonly #capacity: number
+  readonly #lastFailure = new Map<string, number>()
+
+  constructor(windowMs: number, capacity = 10_000) {
+    this.#windowMs = windowMs
+    this.#capacity = capacity
+  }
+
+  has(ip: string): boolean {
+    const at = this.#lastFailure.get(ip)
+    if (at === undefined) return false
+    if (Date.now() - at < this.#windowMs) return true
+    this.#lastFailure.delete(ip)
+    return false
+  }
+
+  add(ip: string): void {
+    this.#lastFailure.delete(ip) // re-inserted last: the map's order is quietest first
+    this.#lastFailure.set(ip, Date.now())
+    const quietest = this.#lastFailure.keys().next().value
+    if (this.#lastFailure.size > this.#capacity && quietest !== undefined) {
+      this.#lastFailure.delete(quietest)
+    }
   }
 }
