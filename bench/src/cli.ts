@@ -49,8 +49,14 @@ export async function writeResults(result: BenchResult, cli: Cli): Promise<strin
   return file
 }
 
+/** The report's files: the quick run's is the main one; a full run's sits beside it. */
+export function docsBaseName(result: BenchResult): string {
+  return result.mode === 'full' ? 'benchmarks-full' : 'benchmarks'
+}
+
 export async function writeDocs(result: BenchResult): Promise<void> {
-  const markdown = join(ROOT, 'docs', 'benchmarks.md')
+  const base = docsBaseName(result)
+  const markdown = join(ROOT, 'docs', `${base}.md`)
   await writeFile(markdown, await benchmarksMarkdown(result, markdown))
-  await writeFile(join(ROOT, 'docs', 'benchmarks.svg'), chartSvg(result))
+  await writeFile(join(ROOT, 'docs', `${base}.svg`), chartSvg(result))
 }

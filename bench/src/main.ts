@@ -2,10 +2,10 @@
  * `npm run bench [-- --quick] [-- --parts=upload,listing] [-- --cpu-prof=DIR] [-- --no-docs]`
  * (or `-- --from=bench/results/<file>.json` to re-render docs/benchmarks.md from an earlier run):
  * runs the benchmarks, prints the tables, writes bench/results/<date>-<mode>.json and, unless
- * --no-docs, docs/benchmarks.md and docs/benchmarks.svg.
+ * --no-docs, docs/benchmarks.md and docs/benchmarks.svg (a full run: docs/benchmarks-full.*).
  */
 import { readFile } from 'node:fs/promises'
-import { parseArgs, writeDocs, writeResults } from './cli.ts'
+import { docsBaseName, parseArgs, writeDocs, writeResults } from './cli.ts'
 import { textTable } from './report/format.ts'
 import { sections } from './report/sections.ts'
 import { type BenchResult, runBench } from './run-bench.ts'
@@ -23,9 +23,8 @@ async function main() {
   const result = await runBench({ ...cli, log })
   for (const section of sections(result))
     log(`\n${section.title}\n${textTable(section.header, section.rows)}`)
-  log(
-    `\nwrote ${await writeResults(result, cli)}${cli.docs ? ', docs/benchmarks.md, docs/benchmarks.svg' : ''}`,
-  )
+  const file = await writeResults(result, cli)
+  log(`\nwrote ${[file, ...(cli.docs ? [`docs/${docsBaseName(result)}.md`] : [])].join(', ')}`)
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -35,7 +35,7 @@ export async function benchmarksMarkdown(
     `- machine: ${m.nproc} CPUs (${m.cpuModel}), ${fixed(m.memoryBytes / 2 ** 30)} GiB memory, ${m.platform}`,
     `- node: ${m.node}; mode: ${result.mode}; ${result.profile.rounds} rounds; took ${fixed(result.seconds / 60)} min`,
     '',
-    '![Granary against the limit and its peers](benchmarks.svg)',
+    `![Granary against the limit and its peers](${result.mode === 'full' ? 'benchmarks-full' : 'benchmarks'}.svg)`,
     '',
     ...sections(result).flatMap((s) => [`## ${s.title}`, '', markdownTable(s.header, s.rows), '']),
     '## What is measured',
