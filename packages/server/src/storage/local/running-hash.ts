@@ -105,7 +105,8 @@ export class RunningHashes {
       const n = state.next
       if (this.#writing.get(dir)?.has(n)) return
       const part = await readPart(dir, n)
-      if (!part) return
+      // A re-send may have begun while the record was read: its bytes are not the recorded ones.
+      if (!part || this.#writing.get(dir)?.has(n)) return
       state.reading = n
       try {
         await this.#hashRange(dir, state, (n - 1) * layout.partSize, part.size)
