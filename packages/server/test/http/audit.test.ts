@@ -8,7 +8,13 @@ import { after, before, describe, test } from 'node:test'
 import type { auditResponse, Wire } from '@granary/protocol'
 import { backendMatrix } from '../support/backends.ts'
 import { assertError } from '../support/http-assertions.ts'
-import { ADMIN_KEY, startTestServer, type TestServer, uploadForm } from '../support/test-server.ts'
+import {
+  ADMIN_KEY,
+  createWorkspace,
+  startTestServer,
+  type TestServer,
+  uploadForm,
+} from '../support/test-server.ts'
 
 type Page = Wire<typeof auditResponse>
 type Event = Page['events'][number]
@@ -20,14 +26,7 @@ for (const backend of backendMatrix()) {
     const other = 'ws_audit_other'
     before(async () => {
       server = await startTestServer(backend)
-      for (const id of [ws, other]) {
-        const made = await server.request({
-          method: 'POST',
-          url: '/v1/workspaces',
-          json: { id, name: id },
-        })
-        assert.equal(made.statusCode, 201, made.body)
-      }
+      for (const id of [ws, other]) await createWorkspace(server, id)
     })
     after(() => server.close())
 

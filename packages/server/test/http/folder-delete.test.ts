@@ -7,7 +7,12 @@ import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { backendMatrix } from '../support/backends.ts'
 import { assertError } from '../support/http-assertions.ts'
-import { startTestServer, type TestServer, uploadForm } from '../support/test-server.ts'
+import {
+  createWorkspace,
+  startTestServer,
+  type TestServer,
+  uploadForm,
+} from '../support/test-server.ts'
 
 const FOLDER = ['raw/a.txt', 'raw/b.txt', 'raw/c.txt', 'raw/sub/d.txt']
 
@@ -21,16 +26,7 @@ for (const backend of backendMatrix()) {
     })
     after(() => server.close())
 
-    const workspace = async () => {
-      const id = `ws_fdel${n++}`
-      const made = await server.request({
-        method: 'POST',
-        url: '/v1/workspaces',
-        json: { id, name: id },
-      })
-      assert.equal(made.statusCode, 201, made.body)
-      return id
-    }
+    const workspace = () => createWorkspace(server, `ws_fdel${n++}`)
     const upload = async (ws: string, key: string) => {
       const slash = key.lastIndexOf('/')
       const response = await uploadForm(server, {

@@ -8,7 +8,12 @@ import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { backendMatrix } from '../support/backends.ts'
 import { assertError } from '../support/http-assertions.ts'
-import { startTestServer, type TestServer, uploadForm } from '../support/test-server.ts'
+import {
+  createWorkspace,
+  startTestServer,
+  type TestServer,
+  uploadForm,
+} from '../support/test-server.ts'
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex')
 const DAY_MS = 86_400_000
@@ -24,16 +29,7 @@ for (const backend of backendMatrix()) {
     after(() => server.close())
 
     /** A fresh workspace per test, so counters and listings start empty. */
-    const workspace = async () => {
-      const id = `ws_life${n++}`
-      const made = await server.request({
-        method: 'POST',
-        url: '/v1/workspaces',
-        json: { id, name: id },
-      })
-      assert.equal(made.statusCode, 201, made.body)
-      return id
-    }
+    const workspace = () => createWorkspace(server, `ws_life${n++}`)
     const upload = async (ws: string, key: string, content: string) => {
       const slash = key.lastIndexOf('/')
       const response = await uploadForm(server, {

@@ -206,6 +206,17 @@ export function uploadForm(
   })
 }
 
+/** Creates a workspace named after its id (a test's own, so counters and listings start empty). */
+export async function createWorkspace(server: TestServer, id: string): Promise<string> {
+  const made = await server.request({
+    method: 'POST',
+    url: '/v1/workspaces',
+    json: { id, name: id },
+  })
+  if (made.statusCode !== 201) throw new Error(`POST /v1/workspaces ${id}: ${made.body}`)
+  return id
+}
+
 /**
  * The seed's semantics for a suite written before versions and trash (issue 14): a replace or a
  * delete frees the bytes at once (trash_days 0, keep_versions 1).
